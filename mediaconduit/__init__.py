@@ -1,0 +1,82 @@
+"""MediaConduit: load AI and media providers straight from their git repositories.
+
+    from mediaconduit import get_provider_registry
+
+    provider = get_provider_registry().get_provider("https://github.com/MediaConduit/ffmpeg-provider")
+    audio = provider.get_model("extract-audio").transform(Video.from_path("clip.mp4"))
+
+Importing this package is cheap: the host's heavier parts load on first use.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from mediaconduit._version import __version__
+from mediaconduit.sdk import (
+    Asset,
+    Audio,
+    AuthenticationError,
+    Capability,
+    Image,
+    InvalidInputError,
+    MediaConduitError,
+    ModelInfo,
+    ModelNotFoundError,
+    PaymentRequiredError,
+    Pricing,
+    ProviderBugError,
+    ProviderCrashedError,
+    ProviderError,
+    ProviderUnavailableError,
+    RateLimitError,
+    Text,
+    Video,
+)
+
+if TYPE_CHECKING:
+    from mediaconduit.handles import ModelHandle, ProviderHandle
+    from mediaconduit.registry import ProviderRegistry, get_provider_registry
+
+_LAZY = {
+    "ProviderRegistry": "mediaconduit.registry",
+    "get_provider_registry": "mediaconduit.registry",
+    "ProviderHandle": "mediaconduit.handles",
+    "ModelHandle": "mediaconduit.handles",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'mediaconduit' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
+
+__all__ = [
+    "Asset",
+    "Audio",
+    "AuthenticationError",
+    "Capability",
+    "Image",
+    "InvalidInputError",
+    "MediaConduitError",
+    "ModelHandle",
+    "ModelInfo",
+    "ModelNotFoundError",
+    "PaymentRequiredError",
+    "Pricing",
+    "ProviderBugError",
+    "ProviderCrashedError",
+    "ProviderError",
+    "ProviderHandle",
+    "ProviderRegistry",
+    "ProviderUnavailableError",
+    "RateLimitError",
+    "Text",
+    "Video",
+    "__version__",
+    "get_provider_registry",
+]

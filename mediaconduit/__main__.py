@@ -1,0 +1,5 @@
+from __future__ import annotations
+
+from mediaconduit.cli import run
+
+run()
