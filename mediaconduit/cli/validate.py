@@ -1,7 +1,73 @@
-"""`mediaconduit validate` and `mediaconduit schema` (placeholder until the manifest lands)."""
+"""`mediaconduit validate` and `mediaconduit schema`."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import click
 
-COMMANDS: list[click.Command] = []
+if TYPE_CHECKING:
+    from mediaconduit.manifest import ManifestReport
+
+FORMATS = ("text", "json", "github")
+
+
+@click.command("validate")
+@click.option("--strict", is_flag=True, help="Count warnings (such as unknown keys) as errors.")
+@click.option(
+    "--format", "output", type=click.Choice(FORMATS), default="text", show_default=True,
+    help="text for people, json for scripts, github for GitHub Actions annotations.",
+)
+@click.argument(
+    "paths", nargs=-1, required=True, metavar="PATH...",
+    type=click.Path(exists=True, readable=False, path_type=Path),
+)
+@click.pass_context
+def validate(ctx: click.Context, strict: bool, output: str, paths: tuple[Path, ...]) -> None:
+    """Check provider manifests and repositories, for people and CI.
+
+    Each PATH is a provider repository folder (its MediaConduit.provider.yml,
+    entry module and dependency list are checked) or a manifest file. A file
+    named MediaConduit.provider.yml is checked with its folder as the repository.
+
+    Exit status: 0 when every PATH passes, 1 when any fails (a folder without a
+    manifest, an unreadable file and a file that is not YAML all fail), 2 for a
+    usage error (no PATH, a PATH that does not exist).
+    """
+    from mediaconduit.validate import FORMATTERS
+
+    reports = [_check(path, strict) for path in paths]
+    text = FORMATTERS[output](reports)
+    if text:
+        click.echo(text)
+    ctx.exit(0 if all(report.ok for report in reports) else 1)
+
+
+def _check(path: Path, strict: bool) -> ManifestReport:
+    """One path's report; a bug in a check becomes a failed report, never a traceback."""
+    from mediaconduit.manifest import Issue, make_report
+    from mediaconduit.validate import check_path
+
+    try:
+        return check_path(path, strict=strict)
+    except Exception as error:
+        message = (f"internal error while checking this path ({type(error).__name__}: {error}); "
+                   "this is a bug in mediaconduit, please report it")
+        return make_report(path, None, [Issue("", message)], [])
+
+
+@click.command("schema")
+def schema() -> None:
+    """Print the JSON Schema of MediaConduit.provider.yml (draft 2020-12).
+
+    Save it and point your editor at it, for example with the comment
+    `# yaml-language-server: $schema=./manifest.schema.json` at the top of the manifest.
+    """
+    from mediaconduit.manifest import json_schema
+
+    click.echo(json.dumps(json_schema(), indent=2))
+
+
+COMMANDS: list[click.Command] = [validate, schema]

@@ -14,6 +14,8 @@ from mediaconduit.sdk.assets import (
     Media,
     Text,
     Video,
+    call_outputs,
+    extension_for,
     output_dir,
 )
 from mediaconduit.sdk.errors import (
@@ -53,5 +55,7 @@ __all__ = [
     "RateLimitError",
     "Text",
     "Video",
+    "call_outputs",
+    "extension_for",
     "output_dir",
 ]

@@ -12,6 +12,7 @@ import contextvars
 import dataclasses
 import functools
 import mimetypes
+import os
 import shutil
 import tempfile
 import urllib.request
@@ -85,7 +86,7 @@ class Media:
 
     @classmethod
     def from_url(cls: type[_M], url: str, mime_type: str | None = None, **metadata: Any) -> _M:
-        mime = mime_type or guess_mime_type(url.split("?")[0], cls.default_mime_type)
+        mime = mime_type or guess_mime_type(url.split("?", maxsplit=1)[0], cls.default_mime_type)
         return cls(url=url, mime_type=mime, metadata=metadata)
 
     @functools.cached_property
@@ -96,7 +97,7 @@ class Media:
         if self.path is not None:
             return self.path.read_bytes()
         if self.url is not None:
-            with urllib.request.urlopen(self.url) as response:  # noqa: S310
+            with urllib.request.urlopen(self.url) as response:
                 return bytes(response.read())
         raise ValueError(f"{type(self).__name__} has no path, bytes or URL")
 
@@ -109,13 +110,19 @@ class Media:
             target.write_bytes(self.data)
         return target
 
-    def to_file(self) -> Media:
-        """The same asset backed by a file (written to a fresh output dir if needed)."""
+    def to_file(self: _M) -> _M:
+        """The same asset as a path or URL, so it can cross to another process.
+
+        Bytes held in memory are written to a new file of their own in the
+        current call's output folder.
+        """
         if self.path is not None or self.url is not None:
             return self
-        target = output_dir() / f"{self.kind}{extension_for(self.mime_type)}"
-        target.write_bytes(self.data)
-        return dataclasses.replace(self, path=target, inline=None)
+        fd, name = tempfile.mkstemp(prefix=f"{self.kind}-", suffix=extension_for(self.mime_type),
+                                    dir=output_dir())
+        with os.fdopen(fd, "wb") as f:
+            f.write(self.data)
+        return dataclasses.replace(self, path=Path(name), inline=None)
 
 
 class Image(Media):
@@ -134,8 +141,8 @@ class Video(Media):
 
 
 Asset = Text | Image | Audio | Video
-ASSET_TYPES: dict[str, type[Text] | type[Media]] = {
-    "text": Text, "image": Image, "audio": Audio, "video": Video,
+MEDIA_TYPES: dict[str, type[Image] | type[Audio] | type[Video]] = {
+    "image": Image, "audio": Audio, "video": Video,
 }
 
 _output_root: contextvars.ContextVar[Path | None] = contextvars.ContextVar(
@@ -150,7 +157,9 @@ def output_dir() -> Path:
     """The folder where the current call writes its output files (made on first use).
 
     Inside the worker each call gets a fresh folder under the host's output
-    root; outside any call, each use makes a new temporary folder.
+    root. Outside any call (a provider's own tests, say) the first use in a
+    context makes a temporary folder that later uses in that context share;
+    wrap work in `call_outputs(root)` to get a fresh one.
     """
     current = _output_dir.get()
     if current is None:

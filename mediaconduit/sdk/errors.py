@@ -83,6 +83,10 @@ class ProviderCrashedError(ProviderError):
         self.exit_code = exit_code
 
 
+class ProviderLoadError(ProviderError):
+    """The provider's entry class could not be imported or constructed."""
+
+
 class ProviderBugError(ProviderError):
     """Provider code raised an exception that is not one of the typed errors."""
 
@@ -108,7 +112,7 @@ def register(cls: type[MediaConduitError]) -> type[MediaConduitError]:
 for _cls in (
     MediaConduitError, ProviderError, AuthenticationError, PaymentRequiredError, RateLimitError,
     ModelNotFoundError, InvalidInputError, ProviderUnavailableError, ProviderCrashedError,
-    ProviderBugError,
+    ProviderBugError, ProviderLoadError,
 ):
     register(_cls)
 

@@ -60,7 +60,7 @@ def capability_hint(text: str) -> str:
     if guess in Capability._value2member_map_:
         return f"{text!r} is not a capability; write it as {guess!r}"
     kinds = ", ".join(KINDS)
-    return f"{text!r} is not a capability: write '<in>-to-<out>' with in and out each one of {kinds}"
+    return f"{text!r} is not a capability: write '<in>-to-<out>', in and out each one of {kinds}"
 
 
 def _decimal(value: object) -> Decimal:
@@ -69,7 +69,7 @@ def _decimal(value: object) -> Decimal:
     try:
         result = Decimal(str(value).strip())
     except InvalidOperation:
-        raise ValueError(f"{value!r} is not a price: write a decimal number such as \"0.002\"") from None
+        raise ValueError(f"{value!r} is not a price: write a decimal such as \"0.002\"") from None
     if not result.is_finite():
         raise ValueError(f"{value!r} is not a price: it must be a finite number")
     return result
@@ -107,7 +107,8 @@ class Pricing:
 
     def listed(self) -> dict[str, Decimal]:
         """Every price that is listed, by key."""
-        fixed = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "extra"}
+        fixed = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        fixed.pop("extra")
         return {**{k: v for k, v in fixed.items() if v is not None}, **self.extra}
 
     def to_dict(self) -> dict[str, str]:

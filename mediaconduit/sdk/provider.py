@@ -68,11 +68,11 @@ class Model:
     def id(self) -> str:
         return self.info.id
 
-    def transform(self, input: Asset, **params: Any) -> Asset:  # noqa: A002
+    def transform(self, input: Asset, **params: Any) -> Asset:
         """Turn `input` into an output asset."""
         raise NotImplementedError(f"{type(self).__name__}.transform")
 
-    def stream(self, input: Asset, **params: Any) -> Iterator[str]:  # noqa: A002
+    def stream(self, input: Asset, **params: Any) -> Iterator[str]:
         """Yield text chunks. By default the whole `transform` result, once."""
         result = self.transform(input, **params)
         if not isinstance(result, Text):

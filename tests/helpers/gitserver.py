@@ -44,7 +44,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     server: _HTTPServer
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
     def do_GET(self) -> None:
@@ -110,11 +110,11 @@ class GitServer:
     """Serves bare repositories under `root`; `publish` turns folders into repos."""
 
     def __init__(self, root: Path) -> None:
-        self.root = root
+        self.root = root.absolute()
         self.requests = 0
         self.port = 0
         self._httpd: _HTTPServer | None = None
-        root.mkdir(parents=True, exist_ok=True)
+        self.root.mkdir(parents=True, exist_ok=True)
 
     @property
     def url(self) -> str:
@@ -160,7 +160,7 @@ class GitServer:
             "[init]\n\tdefaultBranch = main\n"
             "[protocol]\n\tversion = 2\n"
         )
-        return path
+        return path.absolute()
 
     def publish(
         self, folder: Path, name: str, *, branch: str = "main", tag: str | None = None,

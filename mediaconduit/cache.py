@@ -1,0 +1,145 @@
+"""The cache on disk: where each entry lives, how it is locked, how it is published.
+
+Layout under the root (`MEDIACONDUIT_CACHE_DIR`, else the user cache dir):
+
+    providers/<dirname>/<commit>/   a checkout, published by one atomic rename
+    refs/<dirname>.json            the last resolution of each ref of a repo
+    envs/<key>/                    a virtual environment, complete once its marker exists
+    sdk/<version>-<hash>/          the SDK, importable by workers without the host's deps
+    catalogs/<key>.json            the models each provider discovered last
+    logs/<dirname>/                what workers printed
+    staging/                       work in progress; never mistaken for an entry
+    locks/                         one lock file per entry
+
+Every step builds in `staging/` (or writes its marker last) so an interrupted
+load leaves nothing a later load takes for a good entry.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from mediaconduit.errors import CacheError
+
+
+def default_root() -> Path:
+    """`MEDIACONDUIT_CACHE_DIR`, else the platform's user cache directory."""
+    configured = os.environ.get("MEDIACONDUIT_CACHE_DIR")
+    if configured:
+        return Path(configured).expanduser().absolute()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("mediaconduit", appauthor=False))
+
+
+class Layout(NamedTuple):
+    """Paths inside one cache root."""
+
+    root: Path
+
+    def checkout(self, dirname: str, commit: str) -> Path:
+        return self.root / "providers" / dirname / commit
+
+    def refs(self, dirname: str) -> Path:
+        return self.root / "refs" / f"{dirname}.json"
+
+    def env(self, key: str) -> Path:
+        return self.root / "envs" / key
+
+    def sdk(self, name: str) -> Path:
+        return self.root / "sdk" / name
+
+    def catalog(self, key: str) -> Path:
+        return self.root / "catalogs" / f"{key}.json"
+
+    def logs(self, dirname: str) -> Path:
+        return self.root / "logs" / dirname
+
+    def lock(self, name: str) -> Path:
+        return self.root / "locks" / f"{name}.lock"
+
+    @property
+    def staging(self) -> Path:
+        return self.root / "staging"
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `path` (between threads and processes)."""
+    import filelock
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with filelock.FileLock(str(path), thread_local=False):
+        yield
+
+
+@contextlib.contextmanager
+def staging_dir(layout: Layout, prefix: str) -> Iterator[Path]:
+    """A fresh folder under `staging/`, removed afterwards unless it was published."""
+    layout.staging.mkdir(parents=True, exist_ok=True)
+    path = Path(tempfile.mkdtemp(prefix=f"{prefix}-", dir=layout.staging))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def publish(staged: Path, final: Path) -> None:
+    """Move a finished `staged` folder to `final` in one atomic rename."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.rename(staged, final)
+    except OSError as e:
+        if not final.exists():
+            raise CacheError(f"could not publish {final}: {e}") from e
+
+
+def remove(path: Path) -> None:
+    """Remove a damaged or unwanted entry: first out of the way, then for good."""
+    if not path.exists():
+        return
+    doomed = path.with_name(f".{path.name}.removing-{os.getpid()}")
+    try:
+        os.rename(path, doomed)
+    except OSError:
+        doomed = path
+    shutil.rmtree(doomed, ignore_errors=True)
+
+
+def read_json(path: Path) -> Any:
+    """The JSON in `path`, or None when it is missing or damaged."""
+    try:
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write JSON atomically: a reader sees the old file or the new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f, indent=1, sort_keys=True, default=str)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def dir_size(path: Path) -> int:
+    """Bytes used by the files below `path` (links not followed)."""
+    total = 0
+    for root, _dirs, files in os.walk(path):
+        for name in files:
+            with contextlib.suppress(OSError):
+                total += os.lstat(os.path.join(root, name)).st_size
+    return total

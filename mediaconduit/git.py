@@ -1,0 +1,246 @@
+"""Resolve and checkout: a ref becomes a full commit, the commit a cached checkout.
+
+Git runs through GitPython with the user's own git configuration
+(`url.<base>.insteadOf`, credential helpers, proxies) and never prompts.
+The network is touched only when the cache cannot answer: a cached full
+commit, or a branch/tag/default branch resolved before, loads offline;
+`update=True` re-resolves.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from mediaconduit import cache
+from mediaconduit._version import __version__
+from mediaconduit.errors import GitError, OfflineError
+from mediaconduit.process import redact
+from mediaconduit.progress import Progress, ProgressCallback, ignore
+from mediaconduit.specifier import Specifier
+
+if TYPE_CHECKING:
+    import git as gitpython
+
+MARKER = ".mediaconduit-checkout.json"
+HEAD = "HEAD"
+
+
+class Checkout(NamedTuple):
+    """A published checkout and what its manifest said (`error` when it was invalid)."""
+
+    path: Path
+    commit: str
+    facts: dict[str, Any]
+    dependencies: list[str]
+    error: str | None
+
+
+def ensure_checkout(
+    layout: cache.Layout, spec: Specifier, *, update: bool = False, offline: bool = False,
+    progress: ProgressCallback = ignore,
+) -> Checkout:
+    """The checkout for `spec`, from the cache when it can be, else fetched and published."""
+    found = None if update and not spec.is_full_commit else _cached(layout, spec)
+    if found is not None:
+        return found
+    if offline:
+        raise OfflineError(
+            f"{spec.display}{_at(spec)} is not in the cache and MEDIACONDUIT_OFFLINE=1 forbids "
+            "the network: load it once online (mediaconduit add SPEC) or unset the variable"
+        )
+    with cache.locked(layout.lock(f"repo-{spec.dirname}")):
+        found = None if update else _cached(layout, spec)
+        return found or _fetch_and_publish(layout, spec, progress)
+
+
+def _at(spec: Specifier) -> str:
+    return f"@{spec.ref}" if spec.ref else ""
+
+
+def _cached(layout: cache.Layout, spec: Specifier) -> Checkout | None:
+    commit = cached_commit(layout, spec)
+    return read_checkout(layout, spec.dirname, commit) if commit else None
+
+
+def cached_commit(layout: cache.Layout, spec: Specifier) -> str | None:
+    """The commit `spec` resolved to last time, without the network."""
+    if spec.is_full_commit:
+        return spec.ref
+    refs = (cache.read_json(layout.refs(spec.dirname)) or {}).get("refs", {})
+    commit = refs.get(spec.ref or HEAD)
+    if commit is None and spec.is_short_commit:
+        matches = [c for c in set(refs.values()) if c.startswith(str(spec.ref))]
+        commit = matches[0] if len(matches) == 1 else None
+    return commit if isinstance(commit, str) else None
+
+
+def read_checkout(layout: cache.Layout, dirname: str, commit: str) -> Checkout | None:
+    """The published checkout, or None when it is missing or damaged."""
+    path = layout.checkout(dirname, commit)
+    marker = cache.read_json(path / MARKER)
+    if not isinstance(marker, dict):
+        return None
+    if not all(os.path.lexists(path / name) for name in marker.get("files", {})):
+        return None
+    if marker.get("host_version") != __version__:
+        marker = _write_marker(path, commit, marker["files"])
+    return Checkout(path, commit, marker["facts"], marker["dependencies"], marker.get("error"))
+
+
+def _write_marker(path: Path, commit: str, files: dict[str, str]) -> dict[str, Any]:
+    """Record what the manifest says, as this host reads it (again after an upgrade)."""
+    facts, dependencies, error = inspect(path)
+    marker = {"commit": commit, "host_version": __version__, "files": files, "facts": facts,
+              "dependencies": dependencies, "error": error}
+    cache.write_json(path / MARKER, marker)
+    return marker
+
+
+def _fetch_and_publish(
+    layout: cache.Layout, spec: Specifier, progress: ProgressCallback
+) -> Checkout:
+    with cache.staging_dir(layout, spec.dirname) as stage:
+        work = stage / "repo"
+        repo = _init(work)
+        commit = _fetch(repo, spec, progress)
+        final = layout.checkout(spec.dirname, commit)
+        if read_checkout(layout, spec.dirname, commit) is None:
+            _materialize(repo, work, commit)
+            cache.remove(final)
+            cache.publish(work, final)
+    _remember(layout, spec, commit)
+    found = read_checkout(layout, spec.dirname, commit)
+    if found is None:
+        raise GitError(f"the checkout of {spec.display} at {commit} vanished while loading")
+    return found
+
+
+def _remember(layout: cache.Layout, spec: Specifier, commit: str) -> None:
+    path = layout.refs(spec.dirname)
+    data = cache.read_json(path) or {}
+    refs = {**data.get("refs", {}), (spec.ref or HEAD): commit}
+    cache.write_json(path, {"url": spec.url, "display": spec.display, "refs": refs})
+
+
+def refs_file(layout: cache.Layout, dirname: str) -> dict[str, Any]:
+    """What `_remember` wrote for a repo: url, display, refs."""
+    data = cache.read_json(layout.refs(dirname))
+    return data if isinstance(data, dict) else {}
+
+
+# --- git itself -------------------------------------------------------------
+
+
+def _init(work: Path) -> gitpython.Repo:
+    import git as gitpython
+
+    repo = gitpython.Repo.init(work)
+    repo.git.update_environment(GIT_TERMINAL_PROMPT="0", GIT_ASKPASS=os.environ.get(
+        "GIT_ASKPASS", ""), GCM_INTERACTIVE="never")
+    return repo
+
+
+class _GitProgress:
+    """Adapts GitPython's progress reports to `Progress` events."""
+
+    def __init__(self, label: str, callback: ProgressCallback) -> None:
+        import git as gitpython
+
+        class Adapter(gitpython.RemoteProgress):
+            def update(self, op_code: int, cur: Any, max_count: Any = None, msg: str = "") -> None:
+                total = float(max_count) if max_count else None
+                callback(Progress("clone", label, float(cur or 0), total, message=msg))
+
+        self.adapter = Adapter()
+
+
+def _fetch(repo: gitpython.Repo, spec: Specifier, progress: ProgressCallback) -> str:
+    """Fetch the one commit `spec` names (shallow when git allows); returns it."""
+    progress(Progress("clone", spec.display))
+    adapter = _GitProgress(spec.display, progress).adapter
+    want = spec.ref or HEAD
+    try:
+        _run_fetch(repo, spec, [want], adapter, depth=1)
+        commit = _rev_parse(repo, "FETCH_HEAD")
+    except GitError:
+        if not spec.is_short_commit and not spec.is_full_commit:
+            raise
+        _run_fetch(repo, spec, ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"], adapter)
+        commit = _rev_parse(repo, want)
+    progress(Progress("clone", spec.display, 1, 1, finished=True, message=commit[:12]))
+    return commit
+
+
+def _run_fetch(
+    repo: gitpython.Repo, spec: Specifier, refspecs: list[str], adapter: Any, depth: int = 0
+) -> None:
+    import git as gitpython
+
+    remote = repo.remotes.origin if repo.remotes else repo.create_remote("origin", spec.url)
+    depth_flag = {"depth": depth} if depth else {}
+    try:
+        remote.fetch(refspecs, progress=adapter, no_tags=True, **depth_flag)  # type: ignore[arg-type]
+    except gitpython.GitCommandError as e:
+        raise GitError(_explain(spec, str(e.stderr))) from None
+
+
+def _rev_parse(repo: gitpython.Repo, name: str) -> str:
+    import git as gitpython
+
+    try:
+        return str(repo.git.rev_parse("--verify", "--end-of-options", f"{name}^{{commit}}"))
+    except gitpython.GitCommandError:
+        raise GitError(f"{name!r} does not name a commit of this repository") from None
+
+
+def _explain(spec: Specifier, stderr: str) -> str:
+    text = redact(stderr).replace("stderr: ", "").strip().strip("'").strip()
+    where = f"{spec.display}{_at(spec)}"
+    if re.search(r"not found|could not read Username|Authentication failed|403", text):
+        return (f"could not fetch {where}: the repository was not found (if it is private, "
+                f"set up git credentials for it)\n  git said: {_last_line(text)}")
+    if re.search(r"couldn't find remote ref|not our ref|unadvertised object", text):
+        return f"could not fetch {where}: no branch, tag or commit {spec.ref!r} in the repository"
+    return f"could not fetch {where}: {_last_line(text)}"
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else "git failed without saying why"
+
+
+def _materialize(repo: gitpython.Repo, work: Path, commit: str) -> None:
+    """Check `commit` out into `work`, drop `.git`, and write the marker last."""
+    repo.git.checkout("--detach", "--quiet", commit)
+    listing = repo.git.ls_tree("-r", "--full-tree", commit)
+    files = dict(_parse_ls_tree(listing))
+    repo.close()
+    shutil.rmtree(work / ".git")
+    _write_marker(work, commit, files)
+
+
+def _parse_ls_tree(listing: str) -> list[tuple[str, str]]:
+    entries = []
+    for line in listing.splitlines():
+        meta, _, name = line.partition("\t")
+        _mode, kind, sha = meta.split()
+        if kind == "blob":
+            entries.append((name, sha))
+    return entries
+
+
+def inspect(repo: Path) -> tuple[dict[str, Any], list[str], str | None]:
+    """The manifest's facts and the dependency list of a repo, or the error that stops it."""
+    from mediaconduit.manifest import load_manifest
+    from mediaconduit.sdk.errors import MediaConduitError
+    from mediaconduit.validate import repo_dependencies
+
+    try:
+        manifest = load_manifest(repo)
+        return manifest.facts(), repo_dependencies(repo, manifest), None
+    except MediaConduitError as e:
+        return {}, [], str(e)

@@ -1,0 +1,159 @@
+"""The worker: runs one provider in its own process and answers the host.
+
+Started by the host with the provider environment's interpreter as
+
+    python -I -c BOOT <sdk-dir> <repo> <repo>/src --fd N
+
+it says hello (with its protocol version), receives `init` (entry, manifest,
+config, output root), constructs the provider and then serves requests,
+each in a thread of its own, until the host's end of the socket closes.
+When the host dies, the socket reaches end-of-file and the worker exits at
+once: a worker never outlives its host.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import signal
+import socket
+import sys
+import threading
+import traceback
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from mediaconduit.sdk._protocol import PROTOCOL_VERSION, Channel, asset_from_wire, asset_to_wire
+from mediaconduit.sdk.assets import Media, Text, call_outputs
+from mediaconduit.sdk.errors import MediaConduitError, ProviderBugError, ProviderLoadError
+from mediaconduit.sdk.provider import Model, Provider
+
+
+def error_dict(error: BaseException, *, load: bool = False) -> dict[str, Any]:
+    """A typed error as it is; anything else as a `ProviderBugError` with its traceback."""
+    if isinstance(error, MediaConduitError):
+        return error.to_dict()
+    trace = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+    print(trace, file=sys.stderr, flush=True)
+    kind = "ProviderLoadError" if load else "ProviderBugError"
+    bug = ProviderBugError(f"{type(error).__name__}: {error}", type(error).__name__, trace)
+    return {**bug.to_dict(), "type": kind}
+
+
+def load_provider(init: dict[str, Any]) -> Provider:
+    """Import the entry class and construct it with the config and the declared env."""
+    entry = str(init["entry"])
+    module_name, _, class_name = entry.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as e:
+        if e.name != module_name.split(".")[0] and e.name != module_name:
+            raise
+        raise ProviderLoadError(f"entry module {module_name!r} is not in the repo "
+                          "(looked in its root and src/)") from None
+    cls = getattr(module, class_name, None)
+    if not (isinstance(cls, type) and issubclass(cls, Provider)):
+        raise ProviderLoadError(f"entry {entry!r} is {type(cls).__name__ if cls else 'missing'}, "
+                          "not a subclass of mediaconduit.sdk.Provider")
+    cls.manifest = init.get("manifest") or {}
+    return cls(config=init.get("config") or {}, env=dict(os.environ))
+
+
+class Server:
+    """Serves one provider's requests over the channel."""
+
+    def __init__(self, provider: Provider, channel: Channel, output_root: Path | None) -> None:
+        self.provider = provider
+        self.channel = channel
+        self.output_root = output_root
+        self.models: dict[str, Model] = {}
+        self.cancelled: set[int] = set()
+        self.lock = threading.Lock()
+        self.pool = ThreadPoolExecutor(max_workers=32, thread_name_prefix="mediaconduit-call")
+        self.ops: dict[str, Callable[[dict[str, Any]], Any]] = {
+            "discover": self.op_discover, "get_model": self.op_get_model,
+            "transform": self.op_transform, "health": self.op_health, "close": self.op_close,
+        }
+
+    def serve(self) -> None:
+        while (message := self.channel.receive()) is not None:
+            if message.get("op") == "cancel":
+                self.cancelled.add(int(message["target"]))
+            else:
+                self.pool.submit(self.handle, message)
+        os._exit(0)
+
+    def handle(self, message: dict[str, Any]) -> None:
+        rid = message["id"]
+        try:
+            with call_outputs(self.output_root):
+                if message["op"] == "stream":
+                    self.stream(rid, message)
+                    return
+                result = self.ops[message["op"]](message)
+            self.channel.send({"id": rid, "result": result})
+        except BaseException as e:
+            self.reply_error(rid, e)
+
+    def reply_error(self, rid: int, error: BaseException) -> None:
+        try:
+            self.channel.send({"id": rid, "error": error_dict(error)})
+        except OSError:
+            os._exit(0)
+
+    def model(self, model_id: str) -> Model:
+        with self.lock:
+            if model_id not in self.models:
+                self.models[model_id] = self.provider.get_model(model_id)
+            return self.models[model_id]
+
+    def op_discover(self, message: dict[str, Any]) -> list[dict[str, Any]]:
+        return [info.to_dict() for info in self.provider.discover_models()]
+
+    def op_get_model(self, message: dict[str, Any]) -> dict[str, Any]:
+        return self.model(message["model"]).info.to_dict()
+
+    def op_transform(self, message: dict[str, Any]) -> dict[str, Any]:
+        model = self.model(message["model"])
+        result = model.transform(asset_from_wire(message["input"]), **message.get("params", {}))
+        if not isinstance(result, (Text, Media)):
+            raise ProviderBugError(f"{model.id}.transform returned {type(result).__name__}, "
+                                   "not Text, Image, Audio or Video")
+        return asset_to_wire(result)
+
+    def op_health(self, message: dict[str, Any]) -> dict[str, Any]:
+        return dict(self.provider.health())
+
+    def op_close(self, message: dict[str, Any]) -> None:
+        self.provider.close()
+
+    def stream(self, rid: int, message: dict[str, Any]) -> None:
+        model = self.model(message["model"])
+        chunks = model.stream(asset_from_wire(message["input"]), **message.get("params", {}))
+        for chunk in chunks:
+            if rid in self.cancelled:
+                break
+            text = chunk.text if isinstance(chunk, Text) else chunk
+            self.channel.send({"id": rid, "chunk": text})
+        self.cancelled.discard(rid)
+        self.channel.send({"id": rid, "end": True})
+
+
+def main(argv: list[str]) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the host's to handle
+    channel = Channel(socket.socket(fileno=int(argv[argv.index("--fd") + 1])))
+    channel.send({"type": "hello", "protocol": PROTOCOL_VERSION, "pid": os.getpid(),
+                  "python": sys.version.split()[0]})
+    init = channel.receive()
+    if init is None or init.get("protocol") != PROTOCOL_VERSION:
+        os._exit(2)
+    try:
+        provider = load_provider(init)
+    except BaseException as e:
+        channel.send({"type": "error", "error": error_dict(e, load=True)})
+        os._exit(1)
+    channel.send({"type": "ready"})
+    output_root = init.get("output_root")
+    Server(provider, channel, Path(output_root) if output_root else None).serve()

@@ -1,0 +1,238 @@
+"""The host side of a worker: start the process, talk to it, notice when it dies.
+
+The worker gets one end of a socket pair as an inherited file descriptor;
+its stdout and stderr go to a log file, so nothing a provider prints can
+corrupt the channel. Requests carry ids, so calls from several threads are
+in flight at once; one reader thread routes the replies. When the worker dies
+every pending call gets a `ProviderCrashedError` with the last lines it wrote.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import queue
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from mediaconduit.errors import ProtocolError
+from mediaconduit.sdk._protocol import PROTOCOL_VERSION, Channel
+from mediaconduit.sdk.errors import MediaConduitError, ProviderCrashedError, error_from_dict
+
+BOOT = (
+    "import sys; sys.path[:0] = sys.argv[1:4]; "
+    "from mediaconduit.sdk._worker import main; main(sys.argv[4:])"
+)
+ALLOWED_ENV = frozenset({
+    "PATH", "HOME", "USER", "LOGNAME", "LANG", "LANGUAGE", "TZ", "TMPDIR", "TEMP", "TMP",
+    "SYSTEMROOT", "COMSPEC", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY",
+    "http_proxy", "https_proxy", "no_proxy", "all_proxy", "SSL_CERT_FILE", "SSL_CERT_DIR",
+    "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE",
+})
+TAIL_LINES = 20
+_sequence = itertools.count(1)
+
+
+def worker_env(declared: list[str], source: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The allowlist plus the variables the manifest declares; nothing else."""
+    source = os.environ if source is None else source
+    return {k: v for k, v in source.items()
+            if k in ALLOWED_ENV or k.startswith("LC_") or k in declared}
+
+
+class WorkerSpec(NamedTuple):
+    """Everything needed to start one provider's worker."""
+
+    label: str
+    python: Path
+    sdk_path: Path
+    repo: Path
+    entry: str
+    manifest: Mapping[str, Any]
+    config: Mapping[str, Any]
+    env: Mapping[str, str]
+    log_dir: Path
+    output_root: Path
+    start_timeout: float = 120.0
+
+
+class Worker:
+    """A running worker process and the channel to it."""
+
+    def __init__(self, spec: WorkerSpec) -> None:
+        self.spec = spec
+        self.log_path = spec.log_dir / f"worker-{os.getpid()}-{next(_sequence)}.log"
+        self._pending: dict[int, queue.SimpleQueue[dict[str, Any]]] = {}
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self._crash: ProviderCrashedError | None = None
+        self.process, self.channel = self._spawn()
+        try:
+            self._handshake()
+        except BaseException:
+            self._kill()
+            raise
+        threading.Thread(target=self._read_loop, name=f"mc-reader-{spec.label}",
+                         daemon=True).start()
+
+    # --- start ------------------------------------------------------------
+
+    def _spawn(self) -> tuple[subprocess.Popen[bytes], Channel]:
+        spec = self.spec
+        spec.log_dir.mkdir(parents=True, exist_ok=True)
+        host, child = socket.socketpair()
+        paths = [str(spec.sdk_path), str(spec.repo), str(spec.repo / "src")]
+        with child, open(self.log_path, "ab") as log:
+            process = subprocess.Popen(
+                [str(spec.python), "-I", "-c", BOOT, *paths, "--fd", str(child.fileno())],
+                pass_fds=[child.fileno()], stdin=subprocess.DEVNULL, stdout=log,
+                stderr=subprocess.STDOUT, env=dict(spec.env), cwd=spec.repo,
+            )
+        return process, Channel(host)
+
+    def _handshake(self) -> None:
+        self.channel.sock.settimeout(self.spec.start_timeout)
+        hello = self._expect("hello")
+        if hello.get("protocol") != PROTOCOL_VERSION:
+            raise ProtocolError(
+                f"the worker of {self.spec.label} speaks protocol {hello.get('protocol')}, "
+                f"this host speaks {PROTOCOL_VERSION}: run `mediaconduit cache clean` and load "
+                "it again"
+            )
+        self.channel.send({"type": "init", "protocol": PROTOCOL_VERSION, "entry": self.spec.entry,
+                           "manifest": dict(self.spec.manifest), "config": dict(self.spec.config),
+                           "output_root": str(self.spec.output_root)})
+        ready = self._expect("ready")
+        if ready.get("type") == "error":
+            raise error_from_dict(ready["error"])
+        self.channel.sock.settimeout(None)
+
+    def _expect(self, kind: str) -> dict[str, Any]:
+        try:
+            message = self.channel.receive()
+        except TimeoutError:
+            message = None
+        if message is None:
+            raise self._crashed(f"the worker of {self.spec.label} exited while starting")
+        if message.get("type") not in (kind, "error"):
+            raise ProtocolError(f"the worker of {self.spec.label} sent {message.get('type')!r} "
+                                f"where {kind!r} was expected")
+        return message
+
+    # --- calls ------------------------------------------------------------
+
+    @property
+    def alive(self) -> bool:
+        return self._crash is None and self.process.poll() is None
+
+    def call(self, op: str, *, timeout: float | None = None, **payload: Any) -> Any:
+        """Send one request and wait for its reply; typed errors are raised here."""
+        rid, replies = self._register()
+        try:
+            self._send({"id": rid, "op": op, **payload})
+            reply = replies.get(timeout=timeout)
+        except queue.Empty:
+            raise TimeoutError(f"{self.spec.label} did not answer {op!r} in {timeout} s") from None
+        finally:
+            self._pending.pop(rid, None)
+        if "error" in reply:
+            raise error_from_dict(reply["error"])
+        return reply.get("result")
+
+    def stream(self, **payload: Any) -> Iterator[str]:
+        """Send a stream request and yield its chunks; leaving early cancels it."""
+        rid, replies = self._register()
+        finished = False
+        try:
+            self._send({"id": rid, "op": "stream", **payload})
+            while "end" not in (reply := replies.get()):
+                if "error" in reply:
+                    finished = True
+                    raise error_from_dict(reply["error"])
+                yield reply["chunk"]
+            finished = True
+        finally:
+            self._pending.pop(rid, None)
+            if not finished and self.alive:
+                self._send({"op": "cancel", "target": rid})
+
+    def _register(self) -> tuple[int, queue.SimpleQueue[dict[str, Any]]]:
+        replies: queue.SimpleQueue[dict[str, Any]] = queue.SimpleQueue()
+        with self._lock:
+            if self._crash is not None:
+                raise self._crash
+            rid = next(self._ids)
+            self._pending[rid] = replies
+        return rid, replies
+
+    def _send(self, message: dict[str, Any]) -> None:
+        try:
+            self.channel.send(message)
+        except OSError:
+            self._wait_for_reader()
+            raise self._crash or self._crashed("the worker is gone") from None
+
+    def _wait_for_reader(self) -> None:
+        deadline = time.monotonic() + 5
+        while self._crash is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    # --- replies and death ------------------------------------------------
+
+    def _read_loop(self) -> None:
+        while (message := self.channel.receive()) is not None:
+            replies = self._pending.get(message.get("id", -1))
+            if replies is not None:
+                replies.put(message)
+        self._on_exit()
+
+    def _on_exit(self) -> None:
+        try:
+            self.process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            self._kill()
+        crash = self._crashed(f"the worker of {self.spec.label} exited")
+        with self._lock:
+            self._crash = crash
+            pending = list(self._pending.values())
+        for replies in pending:
+            replies.put({"error": crash.to_dict()})
+
+    def _crashed(self, message: str) -> ProviderCrashedError:
+        code = self.process.poll()
+        if code is not None:
+            message += f" with code {code}" if code >= 0 else f" on signal {-code}"
+        return ProviderCrashedError(message + "; its last lines:", self.log_tail(), code)
+
+    def log_tail(self, lines: int = TAIL_LINES) -> list[str]:
+        """The last lines this worker wrote to its log."""
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return []
+        return text.splitlines()[-lines:]
+
+    # --- stop -------------------------------------------------------------
+
+    def close(self, timeout: float = 3.0) -> None:
+        """Ask the provider to close, then end the process (killed if it lingers)."""
+        if self.alive:
+            with contextlib.suppress(OSError, TimeoutError, MediaConduitError):
+                self.call("close", timeout=timeout)
+        self.channel.close()
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self._kill()
+
+    def _kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.channel.close()

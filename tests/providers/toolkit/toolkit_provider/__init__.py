@@ -1,0 +1,110 @@
+"""A provider whose models exercise the host: env, crashes, prints, streams, media."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+
+from mediaconduit.sdk import (
+    Image,
+    InvalidInputError,
+    Model,
+    ModelInfo,
+    ModelNotFoundError,
+    Provider,
+    RateLimitError,
+    Text,
+)
+
+print("toolkit imported: hello on stdout")
+print("toolkit imported: hello on stderr", file=sys.stderr)
+
+
+class Echo(Model):
+    def transform(self, input, **params):
+        return Text(input.text, metadata={"params": params})
+
+
+class Env(Model):
+    def transform(self, input, **params):
+        return Text(json.dumps(dict(os.environ)))
+
+
+class Crash(Model):
+    def transform(self, input, **params):
+        print("about to crash: last words", file=sys.stderr, flush=True)
+        os._exit(3)
+
+
+class Noisy(Model):
+    def transform(self, input, **params):
+        print("noise on stdout " * 20)
+        sys.stdout.flush()
+        os.write(1, b"\x00\x00\x00\x10raw bytes on fd 1\n")
+        print("noise on stderr", file=sys.stderr)
+        return Text("quiet answer")
+
+
+class Count(Model):
+    def stream(self, input, **params):
+        for i in range(int(input.text)):
+            yield f"{i},"
+
+    def transform(self, input, **params):
+        return Text("".join(self.stream(input)))
+
+
+class Slow(Model):
+    def transform(self, input, **params):
+        time.sleep(float(input.text))
+        return Text(f"slept {input.text}")
+
+
+class Fail(Model):
+    def transform(self, input, **params):
+        kind = input.text
+        if kind == "rate":
+            raise RateLimitError("slow down", retry_after=7.5)
+        if kind == "invalid":
+            raise InvalidInputError("bad input: try another")
+        raise KeyError(kind)
+
+
+class Flip(Model):
+    """image-to-image: returns the bytes reversed, as a new file."""
+
+    def transform(self, input, **params):
+        return Image.from_bytes(input.data[::-1], input.mime_type, source=str(input.path))
+
+
+class Measure(Model):
+    """audio-to-text: the size of the audio file it was given."""
+
+    def transform(self, input, **params):
+        return Text(str(len(input.data)), metadata={"path": str(input.path)})
+
+
+MODELS = {
+    "echo": Echo, "env": Env, "crash": Crash, "noisy": Noisy, "count": Count, "slow": Slow,
+    "fail": Fail, "flip": Flip, "measure": Measure,
+}
+CAPS = {"flip": "image-to-image", "measure": "audio-to-text"}
+
+
+class ToolkitProvider(Provider):
+    def discover_models(self):
+        if self.config.get("fail_discovery"):
+            raise RuntimeError("discovery broke")
+        extra = int(self.config.get("extra_models", 0))
+        infos = [ModelInfo(id=k, capabilities=[CAPS.get(k, "text-to-text")]) for k in MODELS]
+        infos += [ModelInfo(id=f"extra-{i}", capabilities=["text-to-text"],
+                            pricing={"prompt": "0"}) for i in range(extra)]
+        return infos
+
+    def get_model(self, model_id):
+        cls = MODELS.get(model_id)
+        if cls is None:
+            raise ModelNotFoundError(model_id)
+        return cls(ModelInfo(id=model_id, capabilities=[CAPS.get(model_id, "text-to-text")]), self)
