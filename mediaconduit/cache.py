@@ -47,8 +47,12 @@ class Layout(NamedTuple):
     def checkout(self, dirname: str, commit: str) -> Path:
         return self.root / "providers" / dirname / commit
 
+    @property
+    def refs_dir(self) -> Path:
+        return self.root / "refs"
+
     def refs(self, dirname: str) -> Path:
-        return self.root / "refs" / f"{dirname}.json"
+        return self.refs_dir / f"{dirname}.json"
 
     def env(self, key: str) -> Path:
         return self.root / "envs" / key

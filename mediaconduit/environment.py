@@ -83,15 +83,16 @@ def ensure_environment(
     if not is_complete(path):
         with cache.locked(layout.lock(f"env-{key}")):
             if not is_complete(path):
-                _build(path, dependencies, python, offline, Progress("install", label or key))
+                progress(Progress("install", label or key, message=f"{len(dependencies)} deps"))
+                _build(path, dependencies, python, offline, label or key)
                 progress(Progress("install", label or key, 1, 1, finished=True))
     return Environment(key, path, venv_python(path))
 
 
 def _build(
-    path: Path, dependencies: list[str], python: str | None, offline: bool, event: Progress
+    path: Path, dependencies: list[str], python: str | None, offline: bool, label: str
 ) -> None:
-    installable = host_checked(dependencies, python, event.label)
+    installable = host_checked(dependencies, python, label)
     cache.remove(path)
     base = base_python()
     try:
@@ -103,7 +104,7 @@ def _build(
         _health_check(path)
     except CommandError as e:
         cache.remove(path)
-        raise EnvironmentBuildError(_explain(event.label, e, offline)) from None
+        raise EnvironmentBuildError(_explain(label, e, offline)) from None
     cache.write_json(path / MARKER, {
         "dependencies": dependencies, "base_python": str(base), "base_stamp": _base_stamp(base),
         "python_version": sys.version, "sdk": __version__,

@@ -22,9 +22,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from mediaconduit.cli import validate
+    from mediaconduit.cli import cache, providers, validate
 
-    for module in (validate,):
+    for module in (providers, cache, validate):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -1,0 +1,98 @@
+"""What the CLI commands share: cache options, the progress display, JSON output."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from mediaconduit.progress import Progress
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def cache_options(command: F) -> F:
+    """`--cache-dir` and `--offline`, for every command that touches the cache."""
+    command = click.option("--offline", is_flag=True, default=None,
+                           help="Never touch the network (as MEDIACONDUIT_OFFLINE=1).")(command)
+    return click.option("--cache-dir", type=click.Path(path_type=Path), default=None,
+                        help="Cache root (default: MEDIACONDUIT_CACHE_DIR or the user cache).",
+                        )(command)
+
+
+def load_options(command: F) -> F:
+    """`--ref`, `--update` and `--config KEY=VALUE`, for commands that load a provider."""
+    command = click.option("--config", "config", multiple=True, metavar="KEY=VALUE",
+                           help="A provider setting (repeatable; VALUE read as JSON if it "
+                                "parses).")(command)
+    command = click.option("--update", is_flag=True, help="Re-resolve the ref first.")(command)
+    return click.option("--ref", default=None, help="Branch, tag or commit.")(command)
+
+
+def parse_pairs(pairs: tuple[str, ...], what: str) -> dict[str, Any]:
+    """`("a=1", "b=x")` -> `{"a": 1, "b": "x"}`."""
+    result: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint=what)
+        try:
+            result[key] = json.loads(value)
+        except ValueError:
+            result[key] = value
+    return result
+
+
+def echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, sort_keys=True, default=str))
+
+
+class ProgressDisplay:
+    """Shows clone and install progress on a terminal (nothing elsewhere)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._tasks: dict[tuple[str, str], Any] = {}
+        self._lock = threading.Lock()
+        self._progress: Any = None
+
+    @contextlib.contextmanager
+    def shown(self) -> Iterator[ProgressDisplay]:
+        if not self.enabled:
+            yield self
+            return
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                   TimeElapsedColumn())
+        with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+            self._progress = progress
+            yield self
+        self._progress = None
+
+    def __call__(self, event: Progress) -> None:
+        if self._progress is None:
+            return
+        with self._lock:
+            key = (event.step, event.label)
+            task = self._tasks.get(key)
+            if task is None:
+                verb = {"clone": "cloning", "install": "installing", "start": "starting"}
+                description = f"{verb.get(event.step, event.step)} {event.label}"
+                task = self._tasks[key] = self._progress.add_task(description, total=None)
+            total = event.total if event.total else None
+            completed = event.completed if total else 0
+            self._progress.update(task, completed=completed, total=total)
+            if event.finished:
+                self._progress.update(task, completed=1, total=1, visible=False)
+
+
+def progress_display() -> ProgressDisplay:
+    return ProgressDisplay(enabled=sys.stderr.isatty())

@@ -1,0 +1,191 @@
+"""`mediaconduit add | info | models | run`: load a provider and use it."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from mediaconduit.cli.common import (
+    cache_options,
+    echo_json,
+    load_options,
+    parse_pairs,
+    progress_display,
+)
+
+if TYPE_CHECKING:
+    from mediaconduit.handles import ProviderHandle
+    from mediaconduit.sdk.assets import Asset
+    from mediaconduit.sdk.models import ModelInfo
+
+
+@contextlib.contextmanager
+def loaded(spec: str, ref: str | None, update: bool, config: tuple[str, ...],
+           cache_dir: Path | None, offline: bool | None) -> Iterator[ProviderHandle]:
+    """Load `spec` with a progress display; the worker is stopped afterwards."""
+    from mediaconduit.registry import ProviderRegistry
+
+    display = progress_display()
+    settings = parse_pairs(config, "--config")
+    with display.shown(), ProviderRegistry(cache_dir, offline=offline, progress=display) as reg:
+        handle = reg.get_provider(spec, ref, update=update, config=settings)
+        handle.wait_ready()
+        yield handle
+
+
+def summary(handle: ProviderHandle, models: list[ModelInfo]) -> dict[str, Any]:
+    return {
+        "id": handle.id, "name": handle.name, "version": handle.version, "type": handle.type,
+        "commit": handle.commit, "capabilities": handle.capabilities, "models": len(models),
+        "free_models": sum(1 for m in models if m.free), "source": handle.source.display,
+        "path": str(handle.source.repo),
+    }
+
+
+def _print_summary(data: dict[str, Any]) -> None:
+    commit = (data["commit"] or "working tree")[:12]
+    click.echo(f"{data['name']} ({data['id']}) {data['version']}  [{data['type']}]  {commit}")
+    click.echo(f"  capabilities: {', '.join(data['capabilities'])}")
+    click.echo(f"  models: {data['models']} ({data['free_models']} free)")
+    click.echo(f"  from: {data['source']}")
+
+
+@click.command()
+@click.argument("spec")
+@load_options
+@cache_options
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def add(spec: str, ref: str | None, update: bool, config: tuple[str, ...],
+        cache_dir: Path | None, offline: bool | None, as_json: bool) -> None:
+    """Load a provider (clone, install, start) and show what it is."""
+    with loaded(spec, ref, update, config, cache_dir, offline) as handle:
+        data = summary(handle, handle.wait_for_models())
+    echo_json(data) if as_json else _print_summary(data)
+
+
+@click.command()
+@click.argument("spec")
+@load_options
+@cache_options
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def info(spec: str, ref: str | None, update: bool, config: tuple[str, ...],
+         cache_dir: Path | None, offline: bool | None, as_json: bool) -> None:
+    """Show a provider's facts: manifest, environment, models, health."""
+    with loaded(spec, ref, update, config, cache_dir, offline) as handle:
+        facts = handle.source.facts
+        data = {**summary(handle, handle.wait_for_models()),
+                "description": facts.get("description") or "",
+                "dependencies": handle.source.dependencies,
+                "env": [e["name"] for e in facts.get("env") or []], "health": handle.health()}
+    if as_json:
+        echo_json(data)
+        return
+    _print_summary(data)
+    click.echo(f"  dependencies: {', '.join(data['dependencies']) or 'none'}")
+    click.echo(f"  environment variables: {', '.join(data['env']) or 'none'}")
+    click.echo(f"  health: {data['health']}")
+
+
+def _price(info: ModelInfo) -> str:
+    if info.pricing is None:
+        return "-"
+    listed = info.pricing.listed()
+    return " ".join(f"{k}={v}" for k, v in listed.items() if k in ("prompt", "completion"))
+
+
+@click.command()
+@click.argument("spec")
+@click.option("--free", is_flag=True, help="Only the free models.")
+@click.option("--capability", "capabilities", multiple=True, metavar="C",
+              help="Only models with this capability (repeatable), e.g. text-to-text.")
+@load_options
+@cache_options
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def models(spec: str, free: bool, capabilities: tuple[str, ...], ref: str | None, update: bool,
+           config: tuple[str, ...], cache_dir: Path | None, offline: bool | None,
+           as_json: bool) -> None:
+    """List a provider's models."""
+    from mediaconduit.sdk.models import Capability
+
+    wanted = {Capability.parse(c).value for c in capabilities}
+    with loaded(spec, ref, update, config, cache_dir, offline) as handle:
+        found = [m for m in handle.wait_for_models()
+                 if (m.free or not free) and wanted <= set(m.capabilities)]
+    if as_json:
+        echo_json([m.to_dict() | {"metadata": None} for m in found])
+        return
+    for m in found:
+        flag = "free" if m.free else "    "
+        click.echo(f"{m.id:<50} {flag}  {','.join(m.capabilities):<28} {_price(m)}")
+    click.echo(f"{len(found)} models", err=True)
+
+
+def _read_input(value: str, kinds: set[str]) -> Asset:
+    """A file path becomes media of its MIME type; anything else is text."""
+    from mediaconduit.sdk.assets import MEDIA_TYPES, Text, guess_mime_type
+
+    path = Path(value)
+    if value == "-":
+        asset: Asset = Text(sys.stdin.read())
+    elif path.is_file():
+        kind = guess_mime_type(path.name, "application/octet-stream").split("/")[0]
+        media = MEDIA_TYPES.get(kind)
+        asset = media.from_path(path) if media else Text(path.read_text(errors="replace"))
+    else:
+        asset = Text(value)
+    if kinds and asset.kind not in kinds:
+        wanted = " or ".join(sorted(kinds))
+        raise click.BadParameter(f"this model takes {wanted}, and {value!r} is {asset.kind}"
+                                 + ("" if asset.kind != "text" else " (no such file)"),
+                                 param_hint="INPUT")
+    return asset
+
+
+def _write_output(result: Asset, out: Path | None) -> None:
+    """Text to stdout (or OUT); media to OUT, else beside the user under its own name."""
+    from mediaconduit.sdk.assets import Text, extension_for
+
+    if isinstance(result, Text):
+        click.echo(result.text) if out is None else result.save(out)
+        return
+    if out is None:
+        name = result.path.name if result.path else f"output{extension_for(result.mime_type)}"
+        out = Path.cwd() / name
+    result.save(out)
+    click.echo(f"wrote {out}", err=True)
+
+
+@click.command()
+@click.argument("spec")
+@click.argument("model_id", metavar="MODEL")
+@click.argument("input_value", metavar="INPUT")
+@click.option("-o", "--output", "out", type=click.Path(path_type=Path), default=None,
+              help="Write the result here (text goes to stdout otherwise).")
+@click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE",
+              help="A model parameter (repeatable; VALUE read as JSON if it parses).")
+@click.option("--no-stream", is_flag=True, help="Print text only when it is complete.")
+@load_options
+@cache_options
+def run(spec: str, model_id: str, input_value: str, out: Path | None, params: tuple[str, ...],
+        no_stream: bool, ref: str | None, update: bool, config: tuple[str, ...],
+        cache_dir: Path | None, offline: bool | None) -> None:
+    """Run one transform. INPUT is text ("-" reads stdin) or a media file."""
+    with loaded(spec, ref, update, config, cache_dir, offline) as handle:
+        model = handle.get_model(model_id)
+        caps = model.info.capabilities or handle.capabilities
+        arguments = parse_pairs(params, "--param")
+        asset = _read_input(input_value, {c.split("-to-")[0] for c in caps})
+        if asset.kind == "text" and out is None and not no_stream and "text-to-text" in caps:
+            for chunk in model.stream(asset, **arguments):
+                click.echo(chunk, nl=False)
+            click.echo()
+            return
+        _write_output(model.transform(asset, **arguments), out)
+
+
+COMMANDS: list[click.Command] = [add, info, models, run]

@@ -1,0 +1,195 @@
+"""What the cache holds, whether it is sound, and pruning it: `mediaconduit cache ...`.
+
+- `list_entries`: checkouts and environments, with sizes and the refs that point at them.
+- `verify`: every checkout file against the git blob id recorded at checkout, every
+  environment's marker and interpreter; `repair=True` removes what is damaged (the
+  next load rebuilds it).
+- `gc`: removes checkouts no remembered ref points at, environments no kept checkout
+  needs, leftovers in staging, and old logs.
+- `clean`: removes everything.
+
+Removal takes each entry's lock first, so a load in another process is never cut short.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from pathlib import Path
+from typing import NamedTuple
+
+from mediaconduit import cache, environment, git
+from mediaconduit.process import CommandError, cmd_output
+
+STAGING_MAX_AGE = 3600.0
+LOG_MAX_AGE = 7 * 24 * 3600.0
+
+
+class CheckoutEntry(NamedTuple):
+    dirname: str
+    commit: str
+    path: Path
+    size: int
+    url: str
+    refs: list[str]
+    env_key: str | None
+
+
+class EnvEntry(NamedTuple):
+    key: str
+    path: Path
+    size: int
+    complete: bool
+    dependencies: list[str]
+
+
+class Problem(NamedTuple):
+    path: Path
+    message: str
+
+
+def checkouts(layout: cache.Layout) -> list[CheckoutEntry]:
+    entries = []
+    for repo_dir in sorted(_children(layout.root / "providers")):
+        info = git.refs_file(layout, repo_dir.name)
+        refs = info.get("refs", {})
+        for path in sorted(_children(repo_dir)):
+            found = git.read_checkout(layout, repo_dir.name, path.name)
+            entries.append(CheckoutEntry(
+                repo_dir.name, path.name, path, cache.dir_size(path), info.get("display", ""),
+                sorted(ref for ref, commit in refs.items() if commit == path.name),
+                environment.environment_key(found.dependencies) if found else None))
+    return entries
+
+
+def environments(layout: cache.Layout) -> list[EnvEntry]:
+    entries = []
+    for path in sorted(_children(layout.root / "envs")):
+        marker = cache.read_json(path / environment.MARKER) or {}
+        entries.append(EnvEntry(path.name, path, cache.dir_size(path),
+                                environment.is_complete(path), marker.get("dependencies", [])))
+    return entries
+
+
+def _children(folder: Path) -> list[Path]:
+    try:
+        return [p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    except OSError:
+        return []
+
+
+# --- verify ---------------------------------------------------------------
+
+
+def verify(layout: cache.Layout, *, repair: bool = False) -> list[Problem]:
+    """Every problem found; with `repair`, damaged entries are removed as well."""
+    problems = [*_verify_checkouts(layout), *_verify_envs(layout)]
+    if repair:
+        for problem in problems:
+            _remove_locked(layout, problem.path)
+    return problems
+
+
+def _verify_checkouts(layout: cache.Layout) -> list[Problem]:
+    problems = []
+    for repo_dir in _children(layout.root / "providers"):
+        for path in _children(repo_dir):
+            message = _checkout_problem(path)
+            if message:
+                problems.append(Problem(path, message))
+    return problems
+
+
+def _checkout_problem(path: Path) -> str | None:
+    marker = cache.read_json(path / git.MARKER)
+    if not isinstance(marker, dict):
+        return "no completion marker (an interrupted load?)"
+    for name, sha in marker.get("files", {}).items():
+        if _blob_sha(path / name) != sha:
+            return f"{name} is missing or changed since checkout"
+    return None
+
+
+def _blob_sha(path: Path) -> str | None:
+    """The git blob id of a file (or of a symlink's target text)."""
+    try:
+        data = os.readlink(path).encode() if path.is_symlink() else path.read_bytes()
+    except OSError:
+        return None
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+def _verify_envs(layout: cache.Layout) -> list[Problem]:
+    problems = []
+    for entry in environments(layout):
+        if not entry.complete:
+            problems.append(Problem(entry.path, "incomplete, or its base interpreter changed"))
+        elif not _runs(entry.path):
+            problems.append(Problem(entry.path, "its interpreter does not run"))
+    return problems
+
+
+def _runs(path: Path) -> bool:
+    try:
+        cmd_output(environment.venv_python(path), "-I", "-c", "pass", timeout=60)
+    except CommandError:
+        return False
+    return True
+
+
+# --- gc and clean -----------------------------------------------------------
+
+
+def gc(layout: cache.Layout, *, dry_run: bool = False) -> list[Path]:
+    """Remove what nothing points at; returns what was (or would be) removed."""
+    entries = checkouts(layout)
+    doomed = [e.path for e in entries if not e.refs]
+    needed = {e.env_key for e in entries if e.refs}
+    doomed += [e.path for e in environments(layout) if e.key not in needed]
+    doomed += _old(layout.staging, STAGING_MAX_AGE)
+    doomed += [p for d in _children(layout.root / "logs") for p in _old(d, LOG_MAX_AGE)]
+    if not dry_run:
+        for path in doomed:
+            _remove_locked(layout, path)
+    return doomed
+
+
+def _old(folder: Path, max_age: float) -> list[Path]:
+    try:
+        return [p for p in folder.iterdir() if time.time() - p.stat().st_mtime > max_age]
+    except OSError:
+        return []
+
+
+def _remove_locked(layout: cache.Layout, path: Path) -> None:
+    lock = _lock_for(layout, path)
+    if lock is None:
+        _unlink_or_remove(path)
+        return
+    with cache.locked(lock):
+        _unlink_or_remove(path)
+
+
+def _lock_for(layout: cache.Layout, path: Path) -> Path | None:
+    if path.parent.parent == layout.root / "providers":
+        return layout.lock(f"repo-{path.parent.name}")
+    if path.parent == layout.root / "envs":
+        return layout.lock(f"env-{path.name}")
+    return None
+
+
+def _unlink_or_remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        cache.remove(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def clean(layout: cache.Layout) -> int:
+    """Remove the whole cache; returns the bytes freed."""
+    size = cache.dir_size(layout.root) if layout.root.exists() else 0
+    for child in _children(layout.root):
+        if child.name != "locks":
+            cache.remove(child)
+    return size
