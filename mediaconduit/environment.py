@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 import sys
+import uuid
 from pathlib import Path
 from typing import NamedTuple
 
@@ -107,7 +108,7 @@ def _build(
         raise EnvironmentBuildError(_explain(label, e, offline)) from None
     cache.write_json(path / MARKER, {
         "dependencies": dependencies, "base_python": str(base), "base_stamp": _base_stamp(base),
-        "python_version": sys.version, "sdk": __version__,
+        "python_version": sys.version, "sdk": __version__, "build_id": uuid.uuid4().hex,
     })
 
 

@@ -169,7 +169,8 @@ def _fetch(repo: gitpython.Repo, spec: Specifier, progress: ProgressCallback) ->
     except GitError:
         if not spec.is_short_commit and not spec.is_full_commit:
             raise
-        _run_fetch(repo, spec, ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"], adapter)
+        everything = ["+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"]
+        _run_fetch(repo, spec, everything, adapter)
         commit = _rev_parse(repo, want)
     progress(Progress("clone", spec.display, 1, 1, finished=True, message=commit[:12]))
     return commit

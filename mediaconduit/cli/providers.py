@@ -91,6 +91,15 @@ def info(spec: str, ref: str | None, update: bool, config: tuple[str, ...],
     click.echo(f"  health: {data['health']}")
 
 
+def _capabilities(values: tuple[str, ...]) -> set[str]:
+    from mediaconduit.sdk.models import Capability
+
+    try:
+        return {Capability.parse(c).value for c in values}
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--capability") from None
+
+
 def _price(info: ModelInfo) -> str:
     if info.pricing is None:
         return "-"
@@ -110,9 +119,7 @@ def models(spec: str, free: bool, capabilities: tuple[str, ...], ref: str | None
            config: tuple[str, ...], cache_dir: Path | None, offline: bool | None,
            as_json: bool) -> None:
     """List a provider's models."""
-    from mediaconduit.sdk.models import Capability
-
-    wanted = {Capability.parse(c).value for c in capabilities}
+    wanted = _capabilities(capabilities)
     with loaded(spec, ref, update, config, cache_dir, offline) as handle:
         found = [m for m in handle.wait_for_models()
                  if (m.free or not free) and wanted <= set(m.capabilities)]

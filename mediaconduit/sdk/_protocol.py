@@ -13,6 +13,7 @@ import json
 import socket
 import struct
 import threading
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -68,8 +69,11 @@ class Channel:
         return message
 
     def close(self) -> None:
-        for closer in (self._reader.close, lambda: self.sock.shutdown(socket.SHUT_RDWR),
-                       self.sock.close):
+        # Shut down first: it wakes a thread blocked in `receive`, which holds the
+        # reader's lock, so closing the reader before would wait for it forever.
+        closers: tuple[Callable[[], object], ...] = (
+            lambda: self.sock.shutdown(socket.SHUT_RDWR), self._reader.close, self.sock.close)
+        for closer in closers:
             with contextlib.suppress(OSError):
                 closer()
 

@@ -61,6 +61,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _serve(self) -> None:
         self.server.owner.requests += 1
         path, _, query = self.path.partition("?")
+        self.server.owner.log.append(f"{self.command} {self.server.owner.map_path(path)}")
         env = {
             "PATH": os.environ.get("PATH", ""),
             "GIT_PROJECT_ROOT": str(self.server.owner.root),
@@ -112,6 +113,7 @@ class GitServer:
     def __init__(self, root: Path) -> None:
         self.root = root.absolute()
         self.requests = 0
+        self.log: list[str] = []
         self.port = 0
         self._httpd: _HTTPServer | None = None
         self.root.mkdir(parents=True, exist_ok=True)
@@ -147,6 +149,11 @@ class GitServer:
             name = parts[2].lower()
             parts[1], parts[2] = parts[1].lower(), name if name.endswith(".git") else name + ".git"
         return "/".join(parts)
+
+    def fetches(self, name: str) -> int:
+        """How many upload-pack requests (the ones that send objects or refs) `name` got."""
+        repo = "/" + name.lower().removesuffix(".git") + ".git/"
+        return sum(1 for line in self.log if line.startswith("POST " + repo))
 
     def bare_path(self, name: str) -> Path:
         owner, repo = name.lower().split("/")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 import time
 
 from mediaconduit.sdk import (
@@ -62,6 +63,21 @@ class Slow(Model):
         return Text(f"slept {input.text}")
 
 
+RENDEZVOUS = threading.Barrier(3)
+
+
+class Rendezvous(Model):
+    """Answers only when three calls are in flight at once (else times out)."""
+
+    def transform(self, input, **params):
+        try:
+            RENDEZVOUS.wait(timeout=float(params.get("timeout", 20)))
+        except threading.BrokenBarrierError:
+            RENDEZVOUS.reset()
+            raise InvalidInputError("the other calls never arrived") from None
+        return Text(f"met {input.text}")
+
+
 class Fail(Model):
     def transform(self, input, **params):
         kind = input.text
@@ -88,7 +104,7 @@ class Measure(Model):
 
 MODELS = {
     "echo": Echo, "env": Env, "crash": Crash, "noisy": Noisy, "count": Count, "slow": Slow,
-    "fail": Fail, "flip": Flip, "measure": Measure,
+    "fail": Fail, "flip": Flip, "measure": Measure, "rendezvous": Rendezvous,
 }
 CAPS = {"flip": "image-to-image", "measure": "audio-to-text"}
 
