@@ -9,6 +9,7 @@ commit, or a branch/tag/default branch resolved before, loads offline;
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
@@ -120,10 +121,11 @@ def _fetch_and_publish(
 
 
 def _remember(layout: cache.Layout, spec: Specifier, commit: str) -> None:
+    """Note what `spec` resolved to; credentials written in a URL are not kept on disk."""
     path = layout.refs(spec.dirname)
     data = cache.read_json(path) or {}
     refs = {**data.get("refs", {}), (spec.ref or HEAD): commit}
-    cache.write_json(path, {"url": spec.url, "display": spec.display, "refs": refs})
+    cache.write_json(path, {"url": spec.display, "display": spec.display, "refs": refs})
 
 
 def refs_file(layout: cache.Layout, dirname: str) -> dict[str, Any]:
@@ -135,9 +137,19 @@ def refs_file(layout: cache.Layout, dirname: str) -> dict[str, Any]:
 # --- git itself -------------------------------------------------------------
 
 
+class _QuietFetchInfo(logging.Filter):
+    """GitPython warns that it cannot parse `HEAD -> FETCH_HEAD`; that is expected here."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Git informed while fetching")
+
+
 def _init(work: Path) -> gitpython.Repo:
     import git as gitpython
 
+    logger = logging.getLogger("git.remote")
+    if not any(isinstance(f, _QuietFetchInfo) for f in logger.filters):
+        logger.addFilter(_QuietFetchInfo())
     repo = gitpython.Repo.init(work)
     repo.git.update_environment(GIT_TERMINAL_PROMPT="0", GIT_ASKPASS=os.environ.get(
         "GIT_ASKPASS", ""), GCM_INTERACTIVE="never")

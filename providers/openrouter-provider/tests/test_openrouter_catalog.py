@@ -67,6 +67,22 @@ def test_every_capability_is_a_valid_value(make_provider: Any) -> None:
         assert set(info.capabilities) <= CAPABILITIES, info.id
 
 
+def test_capabilities_are_what_the_provider_can_return(make_provider: Any) -> None:
+    # transform only ever returns Text: a model that makes no text gets no capability
+    infos = make_provider(output_modalities="all").discover_models()
+    for info in infos:
+        outputs = info.metadata["raw"]["architecture"]["output_modalities"]
+        assert set(info.capabilities) <= {"text-to-text", "image-to-text"}, info.id
+        assert bool(info.capabilities) == ("text" in outputs), info.id
+    without = [i for i in infos if not i.capabilities]
+    assert len(without) == 549 - 414  # every media model, and only those
+    by_id = {i.id: i for i in infos}
+    assert by_id["deepgram/flux-tts:free"].capabilities == ()
+    assert by_id["deepgram/flux-tts:free"].free is True  # listed with its free flag
+    assert by_id["google/lyria-3-clip-preview"].capabilities == ("text-to-text",
+                                                                  "image-to-text")
+
+
 def test_pricing_tolerates_overrides_and_variable_prices(make_provider: Any) -> None:
     infos = {i.id: i for i in make_provider().discover_models()}
     tiered = infos["bytedance-seed/seed-2.0-code"].pricing
@@ -149,11 +165,13 @@ def test_is_model_free_rule(case: dict[str, Any], free: bool) -> None:
         ("text->text", ("text-to-text",)),
         ("text+image+file->text", ("text-to-text", "image-to-text")),
         ("text+image+audio+video->text", ("text-to-text", "image-to-text")),
-        ("text+image->text+image", ("text-to-text", "image-to-text", "text-to-image",
-                                    "image-to-image")),
-        ("text+image->image", ("text-to-image", "image-to-image")),
-        ("text->speech", ("text-to-audio",)),
-        ("text+image->video", ("text-to-video", "image-to-video")),
+        ("text+image->text+image", ("text-to-text", "image-to-text")),
+        ("text+audio->text+audio", ("text-to-text",)),
+        ("image->text", ("image-to-text",)),
+        ("text+image->image", ()),
+        ("text->speech", ()),
+        ("text+image->video", ()),
+        ("text+image+audio+video->video", ()),
         ("audio->transcription", ()),
         ("text->embeddings", ()),
         ("text->rerank", ()),
@@ -228,7 +246,7 @@ def test_media_models_need_the_all_listing(make_provider: Any) -> None:
     with pytest.raises(ModelNotFoundError, match="output_modalities='all'"):
         make_provider().get_model("openai/sora-2-pro")
     model = make_provider(output_modalities="all").get_model("openai/sora-2-pro")
-    assert model.info.capabilities == ("text-to-video", "image-to-video")
+    assert model.info.capabilities == ()  # listed, but this provider only returns text
     assert model.info.free is False
 
 

@@ -1,15 +1,16 @@
 """The model catalog: `GET /models` entries as `ModelInfo`, with capabilities, prices, free.
 
-Capabilities. OpenRouter lists `architecture.input_modalities` (text, image,
-file, audio, video) and `output_modalities` (text, image, audio, video,
-speech, transcription, embeddings, rerank); older catalogs only have
-`architecture.modality` ("text+image->text"). A model gets `<in>-to-<out>` for
-every input this provider can send (`text`, `image`: the `Text` and `Image`
-assets) and every output that is an asset kind (`speech` counts as audio,
-`transcription` as text; embeddings and rerank are no asset kind and give
-nothing). So a chat model that reads images is `text-to-text` + `image-to-text`
-and an image model is `text-to-image` + `image-to-image`; an audio-only
-transcription model has no capability this provider can serve.
+Capabilities say what a model can do *through this provider*, whose
+`transform` only ever returns `Text` (`POST /chat/completions`). OpenRouter
+lists `architecture.input_modalities` (text, image, file, audio, video) and
+`output_modalities` (text, image, audio, video, speech, transcription,
+embeddings, rerank); older catalogs only have `architecture.modality`
+("text+image->text"). A model whose outputs include `text` gets `text-to-text`
+when it reads text and `image-to-text` when it reads images (the two inputs this
+provider can send: the `Text` and `Image` assets). A model that makes no text
+(image, video, speech, music, embeddings, rerank, audio-only transcription) gets
+no capabilities: it is still listed, with its prices and `free` flag, but this
+provider cannot run it.
 
 Free. A model is free when its id ends in `:free`, or when it produces text and
 nothing else, lists at least one price, and every listed price (override
@@ -29,14 +30,8 @@ from urllib.parse import parse_qs, urlsplit
 from mediaconduit.sdk import ModelInfo, Pricing, ProviderUnavailableError
 from mediaconduit.sdk.http import HTTPClient
 
-#: the inputs this provider can send: `Text` and `Image` assets
-SENT_INPUTS = ("text", "image")
-#: OpenRouter modality -> asset kind
-KIND_OF = {
-    "text": "text", "transcription": "text", "image": "image", "audio": "audio",
-    "speech": "audio", "video": "video",
-}
-KINDS = ("text", "image", "audio", "video")
+#: input modality -> the capability it gives a model that outputs text
+TEXT_CAPABILITIES = {"text": "text-to-text", "image": "image-to-text"}
 MAX_PAGES = 50
 
 Entry = Mapping[str, Any]
@@ -128,11 +123,11 @@ def _kinds(text: str) -> tuple[str, ...]:
 
 
 def capabilities(entry: Entry) -> tuple[str, ...]:
-    """The `<in>-to-<out>` capabilities of a catalog entry (see the module docstring)."""
+    """What the model can do through this provider: `text-to-text`/`image-to-text` or nothing."""
     inputs, outputs = modalities(entry)
-    sent = [kind for kind in SENT_INPUTS if kind in inputs]
-    made = {KIND_OF[kind] for kind in outputs if kind in KIND_OF}
-    return tuple(f"{source}-to-{target}" for target in KINDS if target in made for source in sent)
+    if "text" not in outputs:
+        return ()
+    return tuple(cap for kind, cap in TEXT_CAPABILITIES.items() if kind in inputs)
 
 
 def pricing(entry: Entry) -> Pricing | None:
