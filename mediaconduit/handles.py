@@ -8,12 +8,11 @@ worker wait for it; a crashed worker is replaced on the next call.
 
 from __future__ import annotations
 
-import asyncio
 import threading
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, ParamSpec, TypeVar
 
 from mediaconduit import cache, catalog
 from mediaconduit.environment import ensure_environment, ensure_sdk
@@ -23,6 +22,16 @@ from mediaconduit.sdk.assets import Asset, Media, Text
 from mediaconduit.sdk.errors import MediaConduitError, ModelNotFoundError
 from mediaconduit.sdk.models import ModelInfo
 from mediaconduit.worker import Worker, WorkerSpec, worker_env
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+async def _to_thread(fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
+    """`asyncio.to_thread`, imported here: only async callers, who have asyncio, pay for it."""
+    import asyncio
+
+    return await asyncio.to_thread(fn, *args, **kwargs)
 
 
 class Source(NamedTuple):
@@ -53,9 +62,11 @@ class ProviderHandle:
         self._layout = layout
         self._offline = offline
         self._progress = progress
-        self._env = worker_env([e["name"] for e in facts.get("env") or []])
+        declared = [e["name"] for e in facts.get("env") or []]
+        self._env = worker_env(declared)
+        settings = {k: v for k, v in self._env.items() if k in declared}
         self._catalog_path = layout.catalog(
-            catalog.catalog_key(source.dirname, source.commit, source.config, self._env))
+            catalog.catalog_key(source.dirname, source.commit, source.config, settings))
         self._lock = threading.RLock()
         self._worker_future: Future[Worker] | None = None
         self._error_reported = False
@@ -225,13 +236,13 @@ class ProviderHandle:
             future.result().close()
 
     async def aget_model(self, model_id: str) -> ModelHandle:
-        return await asyncio.to_thread(self.get_model, model_id)
+        return await _to_thread(self.get_model, model_id)
 
     async def arefresh_models(self) -> list[ModelInfo]:
-        return await asyncio.to_thread(self.refresh_models)
+        return await _to_thread(self.refresh_models)
 
     async def ahealth(self) -> dict[str, Any]:
-        return await asyncio.to_thread(self.health)
+        return await _to_thread(self.health)
 
 
 def _to_wire(value: str | Asset) -> dict[str, Any]:
@@ -263,13 +274,13 @@ class ModelHandle:
         return self.provider.worker().stream(model=self.id, input=_to_wire(input), params=params)
 
     async def atransform(self, input: str | Asset, **params: Any) -> Asset:
-        return await asyncio.to_thread(self.transform, input, **params)
+        return await _to_thread(self.transform, input, **params)
 
     async def astream(self, input: str | Asset, **params: Any) -> AsyncIterator[str]:
-        chunks = await asyncio.to_thread(self.stream, input, **params)
+        chunks = await _to_thread(self.stream, input, **params)
         done = object()
         try:
-            while (chunk := await asyncio.to_thread(next, chunks, done)) is not done:
+            while (chunk := await _to_thread(next, chunks, done)) is not done:
                 yield str(chunk)
         finally:
             close = getattr(chunks, "close", None)

@@ -166,3 +166,16 @@ def test_warm_load_in_a_new_process_without_network(git_server: GitServer,
     finally:
         git_server.start()
     assert out == ["2", "cba", "False", "False"]
+
+
+def test_catalog_survives_a_different_path_but_not_a_different_declared_value(
+        cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = str(TEST_PROVIDERS / "toolkit")
+    with ProviderRegistry(cache_dir) as first:
+        path = first.get_provider(spec)._catalog_path
+    monkeypatch.setenv("PATH", "/opt/elsewhere/bin:" + os.environ["PATH"])
+    with ProviderRegistry(cache_dir) as second:
+        assert second.get_provider(spec)._catalog_path == path
+    monkeypatch.setenv("TOOLKIT_TOKEN", "another account")
+    with ProviderRegistry(cache_dir) as third:
+        assert third.get_provider(spec)._catalog_path != path
