@@ -16,6 +16,9 @@ FORMATS = ("text", "json", "github")
 
 @click.command("validate")
 @click.option("--strict", is_flag=True, help="Count warnings (such as unknown keys) as errors.")
+@click.option("--deep", is_flag=True,
+              help="Also load each repository: build its environment, import its entry class, "
+                   "run discovery and check the models' capabilities (slower; for CI).")
 @click.option(
     "--format", "output", type=click.Choice(FORMATS), default="text", show_default=True,
     help="text for people, json for scripts, github for GitHub Actions annotations.",
@@ -25,7 +28,8 @@ FORMATS = ("text", "json", "github")
     type=click.Path(exists=True, readable=False, path_type=Path),
 )
 @click.pass_context
-def validate(ctx: click.Context, strict: bool, output: str, paths: tuple[Path, ...]) -> None:
+def validate(ctx: click.Context, strict: bool, deep: bool, output: str,
+             paths: tuple[Path, ...]) -> None:
     """Check provider manifests and repositories, for people and CI.
 
     Each PATH is a provider repository folder (its MediaConduit.provider.yml,
@@ -35,23 +39,29 @@ def validate(ctx: click.Context, strict: bool, output: str, paths: tuple[Path, .
     Exit status: 0 when every PATH passes, 1 when any fails (a folder without a
     manifest, an unreadable file and a file that is not YAML all fail), 2 for a
     usage error (no PATH, a PATH that does not exist).
+
+    With --deep, a repository whose manifest is valid is also loaded as the host
+    loads it; what fails (an entry class that does not import or is not a
+    Provider, a model capability the manifest does not list) is an error.
     """
     from mediaconduit.validate import FORMATTERS
 
-    reports = [_check(path, strict) for path in paths]
+    reports = [_check(path, strict, deep) for path in paths]
     text = FORMATTERS[output](reports)
     if text:
         click.echo(text)
     ctx.exit(0 if all(report.ok for report in reports) else 1)
 
 
-def _check(path: Path, strict: bool) -> ManifestReport:
+def _check(path: Path, strict: bool, deep: bool = False) -> ManifestReport:
     """One path's report; a bug in a check becomes a failed report, never a traceback."""
+    from mediaconduit.deep import deep_check
     from mediaconduit.manifest import Issue, make_report
     from mediaconduit.validate import check_path
 
     try:
-        return check_path(path, strict=strict)
+        report = check_path(path, strict=strict)
+        return deep_check(report, strict=strict) if deep else report
     except Exception as error:
         message = (f"internal error while checking this path ({type(error).__name__}: {error}); "
                    "this is a bug in mediaconduit, please report it")
