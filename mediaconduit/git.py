@@ -9,10 +9,12 @@ commit, or a branch/tag/default branch resolved before, loads offline;
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import re
 import shutil
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -107,6 +109,7 @@ def _fetch_and_publish(
     with cache.staging_dir(layout, spec.dirname) as stage:
         work = stage / "repo"
         repo = _init(work)
+        _preload_manifest_reader()
         commit = _fetch(repo, spec, progress)
         final = layout.checkout(spec.dirname, commit)
         if read_checkout(layout, spec.dirname, commit) is None:
@@ -118,6 +121,16 @@ def _fetch_and_publish(
     if found is None:
         raise GitError(f"the checkout of {spec.display} at {commit} vanished while loading")
     return found
+
+
+def _preload_manifest_reader() -> None:
+    """Import what reading the manifest needs (pydantic, YAML, packaging) while git fetches.
+
+    Those imports take about as long as the fetch; in a thread they overlap
+    with it, since the fetch is another process. A cached load never comes here.
+    """
+    threading.Thread(target=importlib.import_module, args=("mediaconduit.validate",),
+                     name="mc-preload", daemon=True).start()
 
 
 def _remember(layout: cache.Layout, spec: Specifier, commit: str) -> None:

@@ -21,7 +21,7 @@ from mediaconduit.sdk._protocol import asset_from_wire, asset_to_wire
 from mediaconduit.sdk.assets import Asset, Media, Text
 from mediaconduit.sdk.errors import MediaConduitError, ModelNotFoundError
 from mediaconduit.sdk.models import ModelInfo
-from mediaconduit.worker import Worker, WorkerSpec, worker_env
+from mediaconduit.worker import NotDelivered, Worker, WorkerSpec, worker_env
 
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
@@ -44,6 +44,7 @@ class Source(NamedTuple):
     facts: Mapping[str, Any]
     dependencies: list[str]
     config: Mapping[str, Any]
+    revision: str | None = None  # what the disk catalog is keyed by; the commit by default
 
 
 class ProviderHandle:
@@ -66,7 +67,8 @@ class ProviderHandle:
         self._env = worker_env(declared)
         settings = {k: v for k, v in self._env.items() if k in declared}
         self._catalog_path = layout.catalog(
-            catalog.catalog_key(source.dirname, source.commit, source.config, settings))
+            catalog.catalog_key(source.dirname, source.revision or source.commit, source.config,
+                                settings))
         self._lock = threading.RLock()
         self._worker_future: Future[Worker] | None = None
         self._error_reported = False
@@ -136,6 +138,28 @@ class ProviderHandle:
             reported, self._error_reported = self._error_reported, True
             return reported
         return not future.result().alive
+
+    def call(self, op: str, **payload: Any) -> Any:
+        """One request to the worker; one the dead worker never got goes to a new worker."""
+        try:
+            return self.worker().call(op, **payload)
+        except NotDelivered:
+            return self.worker().call(op, **payload)
+
+    def stream(self, **payload: Any) -> Iterator[str]:
+        """A streaming request, resent once to a new worker if the old one never got it."""
+        try:
+            chunks = self.worker().stream(**payload)
+            first = next(chunks, None)
+        except NotDelivered:
+            chunks = self.worker().stream(**payload)
+            first = next(chunks, None)
+        try:
+            if first is not None:
+                yield first
+                yield from chunks
+        finally:
+            chunks.close()  # type: ignore[attr-defined]
 
     def wait_ready(self, timeout: float | None = None) -> None:
         """Block until the worker runs (raises what stopped it)."""
@@ -217,7 +241,7 @@ class ProviderHandle:
         """A handle for one model; the provider decides whether the id exists."""
         handle = self._model_handles.get(model_id)
         if handle is None:
-            info = ModelInfo.from_dict(self.worker().call("get_model", model=model_id))
+            info = ModelInfo.from_dict(self.call("get_model", model=model_id))
             handle = self._model_handles.setdefault(model_id, ModelHandle(self, info))
         return handle
 
@@ -265,13 +289,13 @@ class ModelHandle:
 
     def transform(self, input: str | Asset, **params: Any) -> Asset:
         """Run the model once: `str` or `Text` for text, `Image`/`Audio`/`Video` for media."""
-        result = self.provider.worker().call(
+        result = self.provider.call(
             "transform", model=self.id, input=_to_wire(input), params=params)
         return asset_from_wire(result)
 
     def stream(self, input: str | Asset, **params: Any) -> Iterator[str]:
         """Yield the text as it is made."""
-        return self.provider.worker().stream(model=self.id, input=_to_wire(input), params=params)
+        return self.provider.stream(model=self.id, input=_to_wire(input), params=params)
 
     async def atransform(self, input: str | Asset, **params: Any) -> Asset:
         return await _to_thread(self.transform, input, **params)

@@ -9,7 +9,6 @@ handle's manifest facts are there at once. A repeat call is a dict lookup.
 
 from __future__ import annotations
 
-import asyncio
 import atexit
 import json
 import os
@@ -62,6 +61,8 @@ class ProviderRegistry:
     async def aget_provider(self, spec: str, ref: str | None = None, *, update: bool = False,
                             config: Mapping[str, Any] | None = None) -> ProviderHandle:
         """`get_provider` for async code: the blocking steps run in a thread."""
+        import asyncio  # not at the top: a synchronous program never pays for it
+
         return await asyncio.to_thread(self.get_provider, spec, ref, update=update, config=config)
 
     def _key_lock(self, key: str) -> threading.Lock:
@@ -120,7 +121,20 @@ def _local_source(spec: Specifier, config: dict[str, Any]) -> Source:
     if error:
         raise ManifestError(error)
     return Source(spec.display, spec.dirname, repo, _local_commit(repo), facts, dependencies,
-                  config)
+                  config, revision=_fingerprint(repo))
+
+
+def _fingerprint(repo: Path) -> str:
+    """Changes whenever a file of the working tree does (so does its disk catalog key)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for root, dirs, files in os.walk(repo):
+        dirs[:] = sorted(d for d in dirs if d not in (".git", "__pycache__", ".venv"))
+        for name in sorted(files):
+            stat = os.stat(os.path.join(root, name))
+            digest.update(f"{root}/{name}:{stat.st_mtime_ns}:{stat.st_size};".encode())
+    return "dev-" + digest.hexdigest()[:16]
 
 
 def _local_commit(repo: Path) -> str | None:

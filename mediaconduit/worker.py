@@ -46,6 +46,10 @@ def worker_env(declared: list[str], source: Mapping[str, str] | None = None) -> 
             if k in ALLOWED_ENV or k.startswith("LC_") or k in declared}
 
 
+class NotDelivered(ProviderCrashedError):
+    """The worker was gone before a request reached it, so sending it again is safe."""
+
+
 class WorkerSpec(NamedTuple):
     """Everything needed to start one provider's worker."""
 
@@ -72,6 +76,7 @@ class Worker:
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self._crash: ProviderCrashedError | None = None
+        self._eof = False
         self.process, self.channel = self._spawn()
         try:
             self._handshake()
@@ -129,7 +134,7 @@ class Worker:
 
     @property
     def alive(self) -> bool:
-        return self._crash is None and self.process.poll() is None
+        return not self._eof and self._crash is None and self.process.poll() is None
 
     def call(self, op: str, *, timeout: float | None = None, **payload: Any) -> Any:
         """Send one request and wait for its reply; typed errors are raised here."""
@@ -165,8 +170,8 @@ class Worker:
     def _register(self) -> tuple[int, queue.SimpleQueue[dict[str, Any]]]:
         replies: queue.SimpleQueue[dict[str, Any]] = queue.SimpleQueue()
         with self._lock:
-            if self._crash is not None:
-                raise self._crash
+            if self._crash is not None or self._eof:
+                raise self._not_delivered()
             rid = next(self._ids)
             self._pending[rid] = replies
         return rid, replies
@@ -176,7 +181,12 @@ class Worker:
             self.channel.send(message)
         except OSError:
             self._wait_for_reader()
-            raise self._crash or self._crashed("the worker is gone") from None
+            raise self._not_delivered() from None
+
+    def _not_delivered(self) -> NotDelivered:
+        crash = self._crash or self._crashed("the worker is gone")
+        return NotDelivered(f"the worker of {self.spec.label} was gone before the request "
+                            "reached it", crash.last_lines, crash.exit_code)
 
     def _wait_for_reader(self) -> None:
         deadline = time.monotonic() + 5
@@ -190,6 +200,7 @@ class Worker:
             replies = self._pending.get(message.get("id", -1))
             if replies is not None:
                 replies.put(message)
+        self._eof = True
         self._on_exit()
 
     def _on_exit(self) -> None:

@@ -179,3 +179,14 @@ def test_catalog_survives_a_different_path_but_not_a_different_declared_value(
     monkeypatch.setenv("TOOLKIT_TOKEN", "another account")
     with ProviderRegistry(cache_dir) as third:
         assert third.get_provider(spec)._catalog_path != path
+
+
+def test_dev_mode_catalog_follows_the_working_tree(cache_dir: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "dev-catalog"
+    shutil.copytree(TEST_PROVIDERS / "toolkit", folder)
+    with ProviderRegistry(cache_dir) as first:
+        assert len(first.get_provider(str(folder)).wait_for_models()) > 1
+    manifest = folder / "MediaConduit.provider.yml"
+    manifest.write_text(manifest.read_text().replace("name: Toolkit", "name: Edited"))
+    with ProviderRegistry(cache_dir) as second:
+        assert [m.id for m in second.get_provider(str(folder)).models] == ["echo"]

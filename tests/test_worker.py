@@ -76,14 +76,35 @@ def test_crash_gives_last_lines_and_the_next_call_starts_a_new_worker(
     assert toolkit.health()["worker_pid"] != first_pid
 
 
-def test_killed_worker_is_replaced(toolkit: ProviderHandle) -> None:
+def test_killed_worker_fails_calls_in_flight_and_is_replaced(toolkit: ProviderHandle) -> None:
     pid = toolkit.health()["worker_pid"]
+    errors: list[BaseException] = []
+
+    def slow_call() -> None:
+        try:
+            toolkit.get_model("slow").transform("60")
+        except ProviderCrashedError as e:
+            errors.append(e)
+
+    caller = threading.Thread(target=slow_call)
+    caller.start()
+    time.sleep(0.3)
     os.kill(pid, signal.SIGKILL)
-    with pytest.raises(ProviderCrashedError, match="signal 9"):
-        for _ in range(50):
-            toolkit.get_model("echo").transform("x")
-            time.sleep(0.05)
+    caller.join(30)
+    assert len(errors) == 1
+    assert "signal 9" in str(errors[0])
     assert toolkit.get_model("echo").transform("y").text == "y"  # type: ignore[union-attr]
+    assert toolkit.health()["worker_pid"] != pid
+
+
+def test_idle_worker_killed_is_replaced_on_the_next_call(toolkit: ProviderHandle) -> None:
+    old = toolkit.worker()
+    os.kill(old.process.pid, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while old.alive and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert toolkit.get_model("echo").transform("z").text == "z"  # type: ignore[union-attr]
+    assert toolkit.worker() is not old
 
 
 def test_typed_errors_cross_the_boundary(toolkit: ProviderHandle) -> None:
@@ -177,7 +198,8 @@ def _provider(tmp_path: Path, entry: str, code: str) -> str:
 
 @pytest.mark.parametrize(("entry", "code", "says"), [
     ("missing_module:Thing", "", "entry module 'missing_module' is not in the repo"),
-    ("bad_module:Thing", "Thing = 42\n", "not a subclass of mediaconduit.sdk.Provider"),
+    ("bad_module:Thing", "Thing = 42\n", "is a int, not a subclass of mediaconduit.sdk"),
+    ("bad_module:Thing", "class Thing: pass\n", "is class Thing, not a subclass"),
     ("bad_module:Nope", "", "missing, not a subclass"),
     ("bad_module:Thing", "import not_installed_dependency\n", "No module named"),
     ("bad_module:Thing", "raise RuntimeError('boom at import')\n", "boom at import"),
@@ -233,3 +255,23 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return status != "Z"
+
+
+def test_a_request_the_dead_worker_never_got_is_sent_to_a_new_one(
+        toolkit: ProviderHandle, monkeypatch: pytest.MonkeyPatch) -> None:
+    dead = toolkit.worker()
+    dead.process.kill()
+    dead.process.wait()
+    with pytest.raises(worker.NotDelivered, match="was gone before the request reached it"):
+        dead.call("health")
+    workers = iter([dead])
+    real = toolkit.worker
+
+    def stale_then_real() -> worker.Worker:
+        return next(workers, None) or real()
+
+    monkeypatch.setattr(toolkit, "worker", stale_then_real)
+    assert toolkit.call("health") == {"ok": True}
+    workers = iter([dead])
+    assert list(toolkit.stream(model="count", input={"kind": "text", "text": "2"},
+                               params={})) == ["0,", "1,"]

@@ -21,7 +21,6 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +41,12 @@ def error_dict(error: BaseException, *, load: bool = False) -> dict[str, Any]:
     return {**bug.to_dict(), "type": kind}
 
 
+def _describe(value: object) -> str:
+    if value is None:
+        return "missing"
+    return f"class {value.__name__}" if isinstance(value, type) else f"a {type(value).__name__}"
+
+
 def load_provider(init: dict[str, Any]) -> Provider:
     """Import the entry class and construct it with the config and the declared env."""
     entry = str(init["entry"])
@@ -55,8 +60,8 @@ def load_provider(init: dict[str, Any]) -> Provider:
                           "(looked in its root and src/)") from None
     cls = getattr(module, class_name, None)
     if not (isinstance(cls, type) and issubclass(cls, Provider)):
-        raise ProviderLoadError(f"entry {entry!r} is {type(cls).__name__ if cls else 'missing'}, "
-                          "not a subclass of mediaconduit.sdk.Provider")
+        raise ProviderLoadError(f"entry {entry!r} is {_describe(cls)}, "
+                                "not a subclass of mediaconduit.sdk.Provider")
     cls.manifest = init.get("manifest") or {}
     return cls(config=init.get("config") or {}, env=dict(os.environ))
 
@@ -71,19 +76,42 @@ class Server:
         self.models: dict[str, Model] = {}
         self.cancelled: set[int] = set()
         self.lock = threading.Lock()
-        self.pool = ThreadPoolExecutor(max_workers=32, thread_name_prefix="mediaconduit-call")
+        self.read_lock = threading.Lock()
+        self.count_lock = threading.Lock()
+        self.readers = 1  # threads reading or waiting to read; guarded by `count_lock`
         self.ops: dict[str, Callable[[dict[str, Any]], Any]] = {
             "discover": self.op_discover, "get_model": self.op_get_model,
             "transform": self.op_transform, "health": self.op_health, "close": self.op_close,
         }
 
     def serve(self) -> None:
-        while (message := self.channel.receive()) is not None:
+        """Read requests and run them, in as many threads as there are calls in flight.
+
+        The thread that reads a request runs it itself: handing it to a pool
+        costs a thread switch on every call. Before it runs it, it makes sure
+        another thread is there to read the next request.
+        """
+        while True:
+            with self.read_lock:
+                message = self.channel.receive()
+            if message is None:
+                os._exit(0)
             if message.get("op") == "cancel":
                 self.cancelled.add(int(message["target"]))
-            else:
-                self.pool.submit(self.handle, message)
-        os._exit(0)
+                continue
+            self.keep_a_reader()
+            self.handle(message)
+            with self.count_lock:
+                self.readers += 1
+
+    def keep_a_reader(self) -> None:
+        """Called by a thread that stops reading: start another if none is left."""
+        with self.count_lock:
+            self.readers -= 1
+            if self.readers > 0:
+                return
+            self.readers += 1
+        threading.Thread(target=self.serve, name="mediaconduit-call", daemon=True).start()
 
     def handle(self, message: dict[str, Any]) -> None:
         rid = message["id"]

@@ -15,7 +15,6 @@ import mimetypes
 import os
 import shutil
 import tempfile
-import urllib.request
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
@@ -97,6 +96,8 @@ class Media:
         if self.path is not None:
             return self.path.read_bytes()
         if self.url is not None:
+            import urllib.request  # here: it costs every process that imports the SDK ~10 ms
+
             with urllib.request.urlopen(self.url) as response:
                 return bytes(response.read())
         raise ValueError(f"{type(self).__name__} has no path, bytes or URL")

@@ -86,6 +86,15 @@ class ProviderCrashedError(ProviderError):
 class ProviderLoadError(ProviderError):
     """The provider's entry class could not be imported or constructed."""
 
+    attrs = ("remote_type", "remote_traceback")
+
+    def __init__(
+        self, message: str = "", remote_type: str = "", remote_traceback: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.remote_type = remote_type
+        self.remote_traceback = remote_traceback
+
 
 class ProviderBugError(ProviderError):
     """Provider code raised an exception that is not one of the typed errors."""
