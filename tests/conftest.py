@@ -42,6 +42,18 @@ def cache_dir(tmp_path: Path) -> Path:
     return tmp_path / "cache"
 
 
+@pytest.fixture(scope="module")
+def _module_cache_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture
+def module_cache(_module_cache_root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """One cache for a whole test module (its tests share environments), as the default."""
+    monkeypatch.setenv("MEDIACONDUIT_CACHE_DIR", str(_module_cache_root))
+    return _module_cache_root
+
+
 @pytest.fixture
 def registry(cache_dir: Path) -> Iterator[ProviderRegistry]:
     with ProviderRegistry(cache_dir) as reg:

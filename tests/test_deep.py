@@ -67,19 +67,9 @@ def validate(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
     return code, capsys.readouterr().out
 
 
-@pytest.fixture(scope="module")
-def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("cache")
-
-
-@pytest.fixture
-def cache(shared_cache: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("MEDIACONDUIT_CACHE_DIR", str(shared_cache))
-    return shared_cache
-
 
 @pytest.mark.slow
-def test_a_good_provider_passes(tmp_path: Path, cache: Path,
+def test_a_good_provider_passes(tmp_path: Path, module_cache: Path,
                                 capsys: pytest.CaptureFixture[str]) -> None:
     code, out = validate(capsys, "--deep", str(repo(tmp_path)))
     assert code == 0, out
@@ -88,7 +78,7 @@ def test_a_good_provider_passes(tmp_path: Path, cache: Path,
 
 @pytest.mark.slow
 def test_an_entry_that_does_not_import_is_an_error_on_the_entry_line(
-        tmp_path: Path, cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, module_cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = repo(tmp_path, prelude="import os\nimport not_installed_anywhere_xyz\n")
     manifest = folder / "MediaConduit.provider.yml"
     assert validate(capsys, str(folder))[0] == 0  # the shallow check cannot see it
@@ -102,7 +92,7 @@ def test_an_entry_that_does_not_import_is_an_error_on_the_entry_line(
 
 @pytest.mark.slow
 def test_an_entry_that_is_not_a_provider_is_an_error(
-        tmp_path: Path, cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, module_cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = repo(tmp_path, entry="deep_provider:NotAProvider")
     code, out = validate(capsys, "--deep", str(folder))
     assert code == 1
@@ -112,7 +102,7 @@ def test_an_entry_that_is_not_a_provider_is_an_error(
 
 @pytest.mark.slow
 def test_a_model_capability_outside_the_manifest_is_an_error(
-        tmp_path: Path, cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, module_cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
     discover = 'self.CAPABILITIES["look"] = ["image-to-text"]'
     folder = repo(tmp_path, discover=discover)
     manifest = folder / "MediaConduit.provider.yml"
@@ -126,7 +116,7 @@ def test_a_model_capability_outside_the_manifest_is_an_error(
 
 @pytest.mark.slow
 def test_discovery_without_credentials_is_a_warning(
-        tmp_path: Path, cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, module_cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = repo(tmp_path, discover='raise AuthenticationError("DEEP_API_KEY is not set")')
     code, out = validate(capsys, "--deep", str(folder))
     assert code == 0
@@ -136,7 +126,7 @@ def test_discovery_without_credentials_is_a_warning(
 
 @pytest.mark.slow
 def test_discovery_that_fails_is_an_error(
-        tmp_path: Path, cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, module_cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = repo(tmp_path, discover='raise ValueError("catalog broke")')
     code, out = validate(capsys, "--deep", str(folder))
     assert code == 1 and "discovery failed" in out and "catalog broke" in out
@@ -144,7 +134,7 @@ def test_discovery_that_fails_is_an_error(
 
 @pytest.mark.slow
 def test_a_static_model_not_discovered_is_a_warning(
-        tmp_path: Path, cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, module_cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = repo(tmp_path, discover='self.CAPABILITIES = {"other": ["text-to-text"]}')
     code, out = validate(capsys, "--deep", str(folder))
     assert code == 0

@@ -53,17 +53,6 @@ def make(target: Path, name: str = "acme-widgets", *capabilities: str, **options
     return scaffold(target, Blueprint(derive_names(name), caps, **options)).path
 
 
-@pytest.fixture(scope="module")
-def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One cache for the module: scaffolded providers share an environment (no dependencies)."""
-    return tmp_path_factory.mktemp("cache")
-
-
-@pytest.fixture
-def cache(shared_cache: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("MEDIACONDUIT_CACHE_DIR", str(shared_cache))
-    return shared_cache
-
 
 # --- names ----------------------------------------------------------------------------------
 
@@ -308,7 +297,7 @@ def run_pytest(repo: Path) -> subprocess.CompletedProcess[str]:
 @pytest.mark.slow
 @pytest.mark.parametrize("capabilities", FAMILIES, ids="+".join)
 def test_each_family_validates_and_its_own_tests_pass(
-        tmp_path: Path, cache: Path, capsys: pytest.CaptureFixture[str],
+        tmp_path: Path, module_cache: Path, capsys: pytest.CaptureFixture[str],
         capabilities: tuple[str, ...]) -> None:
     repo = make(tmp_path / "out", "family", *capabilities)
     assert main(["validate", "--strict", str(repo)]) == 0, capsys.readouterr().out
@@ -318,7 +307,7 @@ def test_each_family_validates_and_its_own_tests_pass(
 
 
 @pytest.mark.slow
-def test_new_then_validate_then_pytest_as_a_user_would(tmp_path: Path, cache: Path) -> None:
+def test_new_then_validate_then_pytest_as_a_user_would(tmp_path: Path, module_cache: Path) -> None:
     def cli(*args: str, cwd: Path = tmp_path) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "mediaconduit", *args], cwd=cwd,
                               stdin=subprocess.DEVNULL, capture_output=True, text=True,
@@ -332,9 +321,10 @@ def test_new_then_validate_then_pytest_as_a_user_would(tmp_path: Path, cache: Pa
 
 
 @pytest.mark.slow
-def test_it_loads_by_path_and_by_url(tmp_path: Path, cache: Path, git_server: GitServer) -> None:
+def test_it_loads_by_path_and_by_url(tmp_path: Path, module_cache: Path,
+                                     git_server: GitServer) -> None:
     repo = make(tmp_path / "everything-provider", "everything", *(c.value for c in ALL))
-    with ProviderRegistry(cache) as registry:
+    with ProviderRegistry(module_cache) as registry:
         local = registry.get_provider(str(repo))
         assert local.commit == git(repo, "rev-parse", "HEAD")
         image = local.get_model("swatch").transform(Text("sunset"), width=20, height=10)

@@ -209,16 +209,6 @@ def models_yaml(*pairs: tuple[str, str]) -> str:
     return "\n".join(f"  - {{id: {i}, capabilities: [{c}]}}" for i, c in pairs)
 
 
-@pytest.fixture(scope="module")
-def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("cache")
-
-
-@pytest.fixture
-def cache(shared_cache: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("MEDIACONDUIT_CACHE_DIR", str(shared_cache))
-    return shared_cache
-
 
 @pytest.fixture
 def good(tmp_path: Path) -> Path:
@@ -234,7 +224,7 @@ def check(report: ContractReport, name: str) -> tuple[bool, str]:
 
 
 @pytest.mark.slow
-def test_a_good_provider_passes_every_check(good: Path, cache: Path) -> None:
+def test_a_good_provider_passes_every_check(good: Path, module_cache: Path) -> None:
     report = assert_provider_contract(good)
     assert report.ok and report.failures == ()
     assert report.models == ("upper", "size", "picture")
@@ -247,7 +237,7 @@ def test_a_good_provider_passes_every_check(good: Path, cache: Path) -> None:
 
 
 @pytest.mark.slow
-def test_options_choose_models_params_and_samples(good: Path, cache: Path,
+def test_options_choose_models_params_and_samples(good: Path, module_cache: Path,
                                                   tmp_path: Path) -> None:
     picture = tmp_path / "given.png"
     picture.write_bytes(sample_png(3, 3))
@@ -264,7 +254,7 @@ def test_options_choose_models_params_and_samples(good: Path, cache: Path,
 
 
 @pytest.mark.slow
-def test_a_broken_provider_fails_with_every_reason(tmp_path: Path, cache: Path) -> None:
+def test_a_broken_provider_fails_with_every_reason(tmp_path: Path, module_cache: Path) -> None:
     manifest = GOOD_MANIFEST.format(id="kit-broken", capabilities="text-to-image",
                                     models=models_yaml(("listed-only", "text-to-image")))
     repo = provider_repo(tmp_path / "broken", manifest, BROKEN_CODE)
@@ -283,7 +273,8 @@ def test_a_broken_provider_fails_with_every_reason(tmp_path: Path, cache: Path) 
 
 
 @pytest.mark.slow
-def test_an_entry_that_does_not_import_stops_at_the_worker(tmp_path: Path, cache: Path) -> None:
+def test_an_entry_that_does_not_import_stops_at_the_worker(tmp_path: Path,
+                                                           module_cache: Path) -> None:
     manifest = GOOD_MANIFEST.format(id="kit-noimport", capabilities="text-to-text",
                                     models="  []")
     repo = provider_repo(tmp_path / "noimport", manifest, "import not_a_real_package_xyz\n")

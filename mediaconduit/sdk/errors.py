@@ -83,30 +83,25 @@ class ProviderCrashedError(ProviderError):
         self.exit_code = exit_code
 
 
-class ProviderLoadError(ProviderError):
+class RemoteFailure(ProviderError):
+    """An exception raised in the worker, with its type and traceback from over there."""
+
+    attrs = ("remote_type", "remote_traceback")
+
+    def __init__(
+        self, message: str = "", remote_type: str = "", remote_traceback: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.remote_type = remote_type
+        self.remote_traceback = remote_traceback
+
+
+class ProviderLoadError(RemoteFailure):
     """The provider's entry class could not be imported or constructed."""
 
-    attrs = ("remote_type", "remote_traceback")
 
-    def __init__(
-        self, message: str = "", remote_type: str = "", remote_traceback: str = ""
-    ) -> None:
-        super().__init__(message)
-        self.remote_type = remote_type
-        self.remote_traceback = remote_traceback
-
-
-class ProviderBugError(ProviderError):
+class ProviderBugError(RemoteFailure):
     """Provider code raised an exception that is not one of the typed errors."""
-
-    attrs = ("remote_type", "remote_traceback")
-
-    def __init__(
-        self, message: str = "", remote_type: str = "", remote_traceback: str = ""
-    ) -> None:
-        super().__init__(message)
-        self.remote_type = remote_type
-        self.remote_traceback = remote_traceback
 
 
 _ALL: dict[str, type[MediaConduitError]] = {}
