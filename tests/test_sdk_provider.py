@@ -13,17 +13,18 @@ from mediaconduit.sdk.errors import AuthenticationError
 from tests.conftest import ROOT
 
 DESIGN = ROOT.parent / "shared" / "DESIGN.md"
+EXAMPLE = ROOT / "tests" / "data" / "design_sdk_example.py"  # DESIGN §2's block, verbatim
 
 
-def _design_example() -> str:
+@pytest.mark.skipif(not DESIGN.exists(), reason="no ../shared beside the repository (as in CI)")
+def test_the_copy_of_the_design_example_is_current() -> None:
     text = DESIGN.read_text()
     start = text.index("# src/reverse_provider/__init__.py")
-    return text[start:text.index("```", start)]
+    assert EXAMPLE.read_text() == text[start:text.index("```", start)]
 
 
-@pytest.mark.skipif(not DESIGN.exists(), reason="the shared design is not beside the repo")
 def test_design_example_runs_unchanged() -> None:
-    source = _design_example()
+    source = EXAMPLE.read_text()
     ast.parse(source)
     module = types.ModuleType("reverse_provider_from_design")
     exec(compile(source, "DESIGN.md", "exec"), module.__dict__)

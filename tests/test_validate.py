@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -21,13 +20,26 @@ from mediaconduit.validate import (
     repo_dependencies,
 )
 
-# Read at import: the autouse fixture in conftest clears MEDIACONDUIT_* variables for each test.
-SHARED = Path(os.environ.get("MEDIACONDUIT_SHARED") or Path(__file__).parents[2] / "shared")
-CORPUS = SHARED / "manifests"
-EXPECTED: dict[str, dict[str, Any]] = (
-    json.loads((CORPUS / "expected.json").read_text()) if CORPUS.is_dir() else {}
-)
-needs_corpus = pytest.mark.skipif(not EXPECTED, reason=f"no manifest corpus at {CORPUS}")
+# The project's copy of the shared corpus (tests/data/manifests); test_corpus_is_current
+# checks it against ../shared when that is beside the repository.
+CORPUS = Path(__file__).parent / "data" / "manifests"
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "manifests"
+EXPECTED: dict[str, dict[str, Any]] = json.loads((CORPUS / "expected.json").read_text())
+
+def _files(root: Path) -> dict[str, bytes]:
+    files = sorted(p for p in root.rglob("*") if p.is_file())
+    return {str(p.relative_to(root)): p.read_bytes() for p in files}
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="no ../shared beside the repository (as in CI)")
+def test_corpus_is_current() -> None:
+    assert _files(CORPUS) == _files(SHARED)
+
+
+def test_corpus_is_complete() -> None:
+    assert len(EXPECTED) == 23
+    assert all((CORPUS / name).is_file() for name in EXPECTED)
+
 
 MINIMAL = """\
 id: reverse
@@ -70,7 +82,6 @@ def check_expectations(result: dict[str, Any], expected: dict[str, Any], strict:
 
 # --- the shared corpus --------------------------------------------------------------------
 
-@needs_corpus
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_corpus_through_the_cli(capsys: pytest.CaptureFixture[str], name: str) -> None:
     expected = EXPECTED[name]
@@ -82,7 +93,6 @@ def test_corpus_through_the_cli(capsys: pytest.CaptureFixture[str], name: str) -
     check_expectations(result, expected, strict=False)
 
 
-@needs_corpus
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_corpus_strict(capsys: pytest.CaptureFixture[str], name: str) -> None:
     expected = EXPECTED[name]
@@ -91,7 +101,6 @@ def test_corpus_strict(capsys: pytest.CaptureFixture[str], name: str) -> None:
     assert code == (0 if expected.get("strict_valid", expected["valid"]) else 1)
 
 
-@needs_corpus
 def test_corpus_in_one_subprocess() -> None:
     names = sorted(EXPECTED)
     process = subprocess.run(
@@ -106,7 +115,6 @@ def test_corpus_in_one_subprocess() -> None:
         check_expectations(result, EXPECTED[name], strict=False)
 
 
-@needs_corpus
 def test_paths_stay_as_given(capsys: pytest.CaptureFixture[str],
                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(CORPUS)
@@ -120,7 +128,6 @@ def test_paths_stay_as_given(capsys: pytest.CaptureFixture[str],
     }]}
 
 
-@needs_corpus
 def test_all_valid_files_exit_zero(capsys: pytest.CaptureFixture[str]) -> None:
     valid = [str(CORPUS / name) for name, e in sorted(EXPECTED.items()) if e["valid"]]
     assert main(["validate", *valid]) == 0

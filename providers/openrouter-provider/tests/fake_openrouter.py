@@ -143,16 +143,15 @@ class RecordedRequest:
         return self.path.removeprefix(PREFIX).strip("/")
 
 
+DATA = Path(__file__).resolve().parent / "data"
+
+
 def find_data(name: str) -> Path:
-    """A captured data file: `$OPENROUTER_FAKE_DATA/name`, else `shared/data/name` upwards."""
-    folder = os.environ.get("OPENROUTER_FAKE_DATA")
-    if folder:
-        return Path(folder) / name
-    for parent in Path(__file__).resolve().parents:
-        candidate = parent / "shared" / "data" / name
-        if candidate.is_file():
-            return candidate
-    raise FileNotFoundError(f"{name} not found; set OPENROUTER_FAKE_DATA to its folder")
+    """A captured data file: `$OPENROUTER_FAKE_DATA/name`, else the copy in `tests/data/`."""
+    path = Path(os.environ.get("OPENROUTER_FAKE_DATA") or DATA) / name
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} not found; set OPENROUTER_FAKE_DATA to its folder")
+    return path
 
 
 def load_catalog(source: str | Path | Mapping[str, Any]) -> dict[str, Any]:
