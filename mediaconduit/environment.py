@@ -19,13 +19,14 @@ import os
 import shutil
 import sys
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
 from mediaconduit import cache
 from mediaconduit._version import __version__
 from mediaconduit.errors import EnvironmentBuildError
-from mediaconduit.process import CommandError, cmd_output
+from mediaconduit.process import CommandError, cmd_output, cmd_output_later
 from mediaconduit.progress import Progress, ProgressCallback, ignore
 
 MARKER = ".mediaconduit-env.json"
@@ -74,38 +75,55 @@ def is_complete(path: Path) -> bool:
         return False
 
 
+HealthCheck = Callable[[Path], Callable[[], None]]
+"""Given a new environment's interpreter, start checking that it runs; the function it
+returns waits for the verdict and raises if the check failed."""
+
+
 def ensure_environment(
     layout: cache.Layout, dependencies: list[str], *, python: str | None = None,
     offline: bool = False, label: str = "", progress: ProgressCallback = ignore,
+    check: HealthCheck | None = None,
 ) -> Environment:
-    """The environment for `dependencies`, built (once, under a lock) if needed."""
+    """The environment for `dependencies`, built (once, under a lock) if needed.
+
+    A new environment is marked complete only after the install and a health
+    check, which runs while uv installs: `check` if given (the registry starts
+    the provider's worker there), else a bare interpreter start.
+    """
     key = environment_key(dependencies)
     path = layout.env(key)
     if not is_complete(path):
         with cache.locked(layout.lock(f"env-{key}")):
             if not is_complete(path):
                 progress(Progress("install", label or key, message=f"{len(dependencies)} deps"))
-                _build(path, dependencies, python, offline, label or key)
+                _build(path, dependencies, python=python, offline=offline, label=label or key,
+                       check=check or _health_check)
                 progress(Progress("install", label or key, 1, 1, finished=True))
     return Environment(key, path, venv_python(path))
 
 
 def _build(
-    path: Path, dependencies: list[str], python: str | None, offline: bool, label: str
+    path: Path, dependencies: list[str], *, python: str | None, offline: bool, label: str,
+    check: HealthCheck,
 ) -> None:
     installable = host_checked(dependencies, python, label)
     cache.remove(path)
     base = base_python()
     try:
         _uv("venv", "--no-project", "--no-config", "--quiet", "--python", str(base), str(path))
+        verdict = check(venv_python(path))
         if installable:
             flags = ["--offline"] if offline else []
             _uv("pip", "install", "--no-config", "--python", str(venv_python(path)), *flags,
                 "--", *installable)
-        _health_check(path)
+        verdict()
     except CommandError as e:
         cache.remove(path)
         raise EnvironmentBuildError(_explain(label, e, offline)) from None
+    except BaseException:
+        cache.remove(path)
+        raise
     cache.write_json(path / MARKER, {
         "dependencies": dependencies, "base_python": str(base), "base_stamp": _base_stamp(base),
         "python_version": sys.version, "sdk": __version__, "build_id": uuid.uuid4().hex,
@@ -126,11 +144,16 @@ def _uv(*args: str) -> str:
     return cmd_output(find_uv_bin(), *args, env=env)
 
 
-def _health_check(path: Path) -> None:
-    python = venv_python(path)
-    prefix = cmd_output(python, "-I", "-c", "import sys; print(sys.prefix)").strip()
-    if Path(prefix).resolve() != path.resolve():
-        raise CommandError([str(python)], 1, f"interpreter reports prefix {prefix}, not {path}")
+def _health_check(python: Path) -> Callable[[], None]:
+    """Start the interpreter once; the verdict: it ran, in its own environment."""
+    output = cmd_output_later(python, "-I", "-c", "import sys; print(sys.prefix)")
+
+    def verdict() -> None:
+        prefix, expected = output().strip(), python.parent.parent.resolve()
+        if Path(prefix).resolve() != expected:
+            raise CommandError([str(python)], 1, f"prefix {prefix}, expected {expected}")
+
+    return verdict
 
 
 def host_checked(dependencies: list[str], python: str | None, label: str) -> list[str]:

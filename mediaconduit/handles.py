@@ -105,19 +105,36 @@ class ProviderHandle:
         self._discover_if_stale(future.result())
 
     def _spawn(self) -> Worker:
-        facts, layout = self.source.facts, self._layout
-        env = ensure_environment(layout, self.source.dependencies, python=facts.get("python"),
-                                 offline=self._offline, label=self.source.display,
-                                 progress=self._progress or (lambda _: None))
+        """Environment, then worker. On a cold load the worker's interpreter starts as soon
+        as the environment has one, boots while uv installs, and is its health check."""
+        early: list[Worker] = []
+
+        def start_early(python: Path) -> Callable[[], None]:
+            early.append(Worker(self._worker_spec(python)))
+            return early[0].await_hello
+
+        try:
+            env = ensure_environment(
+                self._layout, self.source.dependencies, python=self.source.facts.get("python"),
+                offline=self._offline, label=self.source.display,
+                progress=self._progress or (lambda _: None), check=start_early)
+        except BaseException:
+            for worker in early:
+                worker.kill()
+            raise
         self._report(Progress("start", self.source.display))
-        worker = Worker(WorkerSpec(
-            label=self.source.display, python=env.python, sdk_path=ensure_sdk(layout),
+        worker = (early[0] if early else Worker(self._worker_spec(env.python))).start()
+        self._report(Progress("start", self.source.display, 1, 1, finished=True))
+        return worker
+
+    def _worker_spec(self, python: Path) -> WorkerSpec:
+        layout, facts = self._layout, self.source.facts
+        return WorkerSpec(
+            label=self.source.display, python=python, sdk_path=ensure_sdk(layout),
             repo=self.source.repo, entry=facts["entry"], manifest=facts,
             config=self.source.config, env=self._env, log_dir=layout.logs(self.source.dirname),
             output_root=layout.root / "outputs",
-        ))
-        self._report(Progress("start", self.source.display, 1, 1, finished=True))
-        return worker
+        )
 
     def _report(self, event: Progress) -> None:
         if self._progress is not None:

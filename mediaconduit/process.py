@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
+import io
 import re
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from mediaconduit.sdk.errors import MediaConduitError
@@ -56,6 +56,41 @@ def cmd_output(
     return result.stdout
 
 
-def child_env(**overrides: str) -> dict[str, str]:
-    """This process's environment with `overrides` applied (for tools like git and uv)."""
-    return {**os.environ, **overrides}
+def cmd_progress(
+    *cmd: str | Path, on_line: Callable[[str], None], cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+) -> None:
+    """Run `cmd` (stdout ignored), giving each stderr line to `on_line` as it comes.
+
+    Carriage returns end lines too, so progress meters arrive step by step. Raises
+    `CommandError` with everything it wrote on failure.
+    """
+    args = [str(part) for part in cmd]
+    process = subprocess.Popen(args, cwd=cwd, env=dict(env) if env is not None else None,
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+    assert process.stderr is not None
+    said = []
+    for line in io.TextIOWrapper(process.stderr, errors="replace"):  # \r counts as an end
+        said.append(line.rstrip("\n"))
+        on_line(said[-1])
+    if process.wait() != 0:
+        raise CommandError(args, process.returncode, "\n".join(said))
+
+
+def cmd_output_later(*cmd: str | Path) -> Callable[[], str]:
+    """Start `cmd` now; the returned function waits and gives its stdout (or raises)."""
+    args = [str(part) for part in cmd]
+    try:
+        process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   text=True)
+    except FileNotFoundError:
+        raise CommandError(args, 127, f"{args[0]}: command not found") from None
+
+    def wait() -> str:
+        out, err = process.communicate()
+        if process.returncode != 0:
+            raise CommandError(args, process.returncode, f"{out}\n{err}")
+        return out
+
+    return wait

@@ -67,7 +67,12 @@ class WorkerSpec(NamedTuple):
 
 
 class Worker:
-    """A running worker process and the channel to it."""
+    """A worker process and the channel to it.
+
+    Making one starts the process; `start()` completes the handshake (hello,
+    init, ready). In between the interpreter boots on its own, which lets a
+    cold load start it while uv is still installing the dependencies.
+    """
 
     def __init__(self, spec: WorkerSpec) -> None:
         self.spec = spec
@@ -77,14 +82,21 @@ class Worker:
         self._lock = threading.Lock()
         self._crash: ProviderCrashedError | None = None
         self._eof = False
+        self._greeted = False
         self.process, self.channel = self._spawn()
+        self.channel.sock.settimeout(spec.start_timeout)
+
+    def start(self) -> Worker:
+        """Finish the handshake and begin serving replies; returns the worker itself."""
         try:
-            self._handshake()
+            self.await_hello()
+            self._init()
         except BaseException:
-            self._kill()
+            self.kill()
             raise
-        threading.Thread(target=self._read_loop, name=f"mc-reader-{spec.label}",
+        threading.Thread(target=self._read_loop, name=f"mc-reader-{self.spec.label}",
                          daemon=True).start()
+        return self
 
     # --- start ------------------------------------------------------------
 
@@ -101,8 +113,10 @@ class Worker:
             )
         return process, Channel(host)
 
-    def _handshake(self) -> None:
-        self.channel.sock.settimeout(self.spec.start_timeout)
+    def await_hello(self) -> None:
+        """Wait for the worker's hello: its interpreter runs and speaks our protocol."""
+        if self._greeted:
+            return
         hello = self._expect("hello")
         if hello.get("protocol") != PROTOCOL_VERSION:
             raise ProtocolError(
@@ -110,6 +124,9 @@ class Worker:
                 f"this host speaks {PROTOCOL_VERSION}: run `mediaconduit cache clean` and load "
                 "it again"
             )
+        self._greeted = True
+
+    def _init(self) -> None:
         self.channel.send({"type": "init", "protocol": PROTOCOL_VERSION, "entry": self.spec.entry,
                            "manifest": dict(self.spec.manifest), "config": dict(self.spec.config),
                            "output_root": str(self.spec.output_root)})
@@ -207,7 +224,7 @@ class Worker:
         try:
             self.process.wait(timeout=2)
         except subprocess.TimeoutExpired:
-            self._kill()
+            self.kill()
         crash = self._crashed(f"the worker of {self.spec.label} exited")
         with self._lock:
             self._crash = crash
@@ -240,9 +257,10 @@ class Worker:
         try:
             self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            self._kill()
+            self.kill()
 
-    def _kill(self) -> None:
+    def kill(self) -> None:
+        """End the process now."""
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()

@@ -223,3 +223,12 @@ def test_manifest_error_raised_by_the_registry(git_server: GitServer, cache_dir:
         registry.get_provider("github:Owner/shouting")
     assert "text-to-text" in str(info.value)
     assert "MediaConduit.provider.yml" in str(info.value)
+
+
+def test_progress_is_reported(git_server: GitServer, layout: cache.Layout) -> None:
+    commit = publish(git_server, "reverse", "Owner/progress")
+    events: list[git.Progress] = []
+    git.ensure_checkout(layout, parse_specifier("github:Owner/progress"), progress=events.append)
+    assert events[0].step == "clone" and not events[0].finished
+    assert any(e.total and e.completed <= e.total and e.message for e in events[1:-1])
+    assert events[-1].finished and events[-1].message == commit[:12]
