@@ -19,6 +19,7 @@ import signal
 import socket
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -28,6 +29,8 @@ from mediaconduit.sdk._protocol import PROTOCOL_VERSION, Channel, asset_from_wir
 from mediaconduit.sdk.assets import Media, Text, call_outputs
 from mediaconduit.sdk.errors import MediaConduitError, ProviderBugError, ProviderLoadError
 from mediaconduit.sdk.provider import Model, Provider
+
+SLOW = 0.002  # seconds a call may run before another thread reads the next request
 
 
 def error_dict(error: BaseException, *, load: bool = False) -> dict[str, Any]:
@@ -77,20 +80,25 @@ class Server:
         self.cancelled: set[int] = set()
         self.lock = threading.Lock()
         self.read_lock = threading.Lock()
-        self.count_lock = threading.Lock()
-        self.readers = 1  # threads reading or waiting to read; guarded by `count_lock`
+        self.state = threading.Lock()  # guards `readers` and `busy`
+        self.readers = 1  # threads reading or waiting to read
+        self.busy: dict[int, float] = {}  # thread id -> when the call it runs began
+        self.activity = threading.Event()  # set while calls run: the watch is awake
+        threading.Thread(target=self.watch, name="mediaconduit-watch", daemon=True).start()
         self.ops: dict[str, Callable[[dict[str, Any]], Any]] = {
             "discover": self.op_discover, "get_model": self.op_get_model,
             "transform": self.op_transform, "health": self.op_health, "close": self.op_close,
         }
 
     def serve(self) -> None:
-        """Read requests and run them, in as many threads as there are calls in flight.
+        """Read requests and run each in the thread that read it.
 
-        The thread that reads a request runs it itself: handing it to a pool
-        costs a thread switch on every call. Before it runs it, it makes sure
-        another thread is there to read the next request.
+        Handing every call to another thread would cost a thread switch per
+        call, so the reader runs it itself. A call still running after `SLOW`
+        seconds gets another thread to read the next request (see `watch`), so
+        a slow call never holds up the others; spare readers retire.
         """
+        me = threading.get_ident()
         while True:
             with self.read_lock:
                 message = self.channel.receive()
@@ -99,19 +107,40 @@ class Server:
             if message.get("op") == "cancel":
                 self.cancelled.add(int(message["target"]))
                 continue
-            self.keep_a_reader()
+            self.begin(me)
             self.handle(message)
-            with self.count_lock:
-                self.readers += 1
-
-    def keep_a_reader(self) -> None:
-        """Called by a thread that stops reading: start another if none is left."""
-        with self.count_lock:
-            self.readers -= 1
-            if self.readers > 0:
+            if not self.end(me):
                 return
+
+    def begin(self, me: int) -> None:
+        with self.state:
+            self.readers -= 1
+            self.busy[me] = time.monotonic()
+        if not self.activity.is_set():
+            self.activity.set()
+
+    def end(self, me: int) -> bool:
+        """Done with a call: read again, unless another thread reads already."""
+        with self.state:
+            del self.busy[me]
+            if self.readers > 0 and threading.current_thread() is not threading.main_thread():
+                return False
             self.readers += 1
-        threading.Thread(target=self.serve, name="mediaconduit-call", daemon=True).start()
+            return True
+
+    def watch(self) -> None:
+        """While calls run, look every `SLOW` seconds for one that blocks the reading."""
+        while True:
+            self.activity.wait()
+            time.sleep(SLOW)
+            with self.state:
+                now = time.monotonic()
+                stuck = self.readers == 0 and any(now - t >= SLOW for t in self.busy.values())
+                self.readers += stuck
+                if not self.busy:
+                    self.activity.clear()
+            if stuck:
+                threading.Thread(target=self.serve, name="mediaconduit-call", daemon=True).start()
 
     def handle(self, message: dict[str, Any]) -> None:
         rid = message["id"]
