@@ -13,6 +13,8 @@ Layout under the root (`MEDIACONDUIT_CACHE_DIR`, else the user cache dir):
 
 Every step builds in `staging/` (or writes its marker last) so an interrupted
 load leaves nothing a later load takes for a good entry.
+Imports that only building needs (tempfile, shutil, filelock) happen inside the
+functions, so a warm load never pays for them.
 """
 
 from __future__ import annotations
@@ -20,8 +22,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -87,6 +87,9 @@ def locked(path: Path) -> Iterator[None]:
 @contextlib.contextmanager
 def staging_dir(layout: Layout, prefix: str) -> Iterator[Path]:
     """A fresh folder under `staging/`, removed afterwards unless it was published."""
+    import shutil
+    import tempfile
+
     layout.staging.mkdir(parents=True, exist_ok=True)
     path = Path(tempfile.mkdtemp(prefix=f"{prefix}-", dir=layout.staging))
     try:
@@ -109,6 +112,8 @@ def remove(path: Path) -> None:
     """Remove a damaged or unwanted entry: first out of the way, then for good."""
     if not path.exists():
         return
+    import shutil
+
     doomed = path.with_name(f".{path.name}.removing-{os.getpid()}")
     try:
         os.rename(path, doomed)
@@ -127,6 +132,8 @@ def read_json(path: Path) -> Any:
 
 def write_json(path: Path, data: Any) -> None:
     """Write JSON atomically: a reader sees the old file or the new one, never half."""
+    import tempfile
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:

@@ -18,7 +18,6 @@ import json
 import os
 import shutil
 import sys
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
@@ -126,7 +125,7 @@ def _build(
         raise
     cache.write_json(path / MARKER, {
         "dependencies": dependencies, "base_python": str(base), "base_stamp": _base_stamp(base),
-        "python_version": sys.version, "sdk": __version__, "build_id": uuid.uuid4().hex,
+        "python_version": sys.version, "sdk": __version__, "build_id": os.urandom(16).hex(),
     })
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
-from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, NamedTuple, ParamSpec, TypeVar
 
@@ -47,6 +46,31 @@ class Source(NamedTuple):
     revision: str | None = None  # what the disk catalog is keyed by; the commit by default
 
 
+class _Start:
+    """A worker being started in the background: a small future (concurrent.futures and
+    the logging it imports would cost every load a few milliseconds)."""
+
+    def __init__(self) -> None:
+        self._done = threading.Event()
+        self._worker: Worker | None = None
+        self.error: BaseException | None = None
+
+    def finish(self, *, worker: Worker | None = None, error: BaseException | None = None) -> None:
+        self._worker, self.error = worker, error
+        self._done.set()
+
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    def result(self, timeout: float | None = None) -> Worker:
+        if not self._done.wait(timeout):
+            raise TimeoutError(f"the worker did not start in {timeout} s")
+        if self.error is not None:
+            raise self.error
+        assert self._worker is not None
+        return self._worker
+
+
 class ProviderHandle:
     """One provider, running in a worker process of its own."""
 
@@ -70,7 +94,7 @@ class ProviderHandle:
             catalog.catalog_key(source.dirname, source.revision or source.commit, source.config,
                                 settings))
         self._lock = threading.RLock()
-        self._worker_future: Future[Worker] | None = None
+        self._worker_future: _Start | None = None
         self._error_reported = False
         self._models: list[ModelInfo] | None = None
         self._discovered = threading.Event()
@@ -88,18 +112,18 @@ class ProviderHandle:
             if self._worker_future is None:
                 self._worker_future = self._start_worker()
 
-    def _start_worker(self) -> Future[Worker]:
-        future: Future[Worker] = Future()
+    def _start_worker(self) -> _Start:
+        future = _Start()
         self._error_reported = False
         threading.Thread(target=self._boot, args=(future,), daemon=True,
                          name=f"mc-start-{self.id}").start()
         return future
 
-    def _boot(self, future: Future[Worker]) -> None:
+    def _boot(self, future: _Start) -> None:
         try:
-            future.set_result(self._spawn())
+            future.finish(worker=self._spawn())
         except BaseException as e:
-            future.set_exception(e)
+            future.finish(error=e)
             self._discovered.set()
             return
         self._discover_if_stale(future.result())
@@ -148,10 +172,10 @@ class ProviderHandle:
                 future = self._worker_future = self._start_worker()
         return future.result()
 
-    def _needs_restart(self, future: Future[Worker]) -> bool:
+    def _needs_restart(self, future: _Start) -> bool:
         if not future.done():
             return False
-        if future.exception() is not None:
+        if future.error is not None:
             reported, self._error_reported = self._error_reported, True
             return reported
         return not future.result().alive
@@ -273,7 +297,7 @@ class ProviderHandle:
         """Stop the worker (a later call starts a new one)."""
         with self._lock:
             future, self._worker_future = self._worker_future, None
-        if future is not None and future.done() and future.exception() is None:
+        if future is not None and future.done() and future.error is None:
             future.result().close()
 
     async def aget_model(self, model_id: str) -> ModelHandle:

@@ -11,10 +11,7 @@ import contextlib
 import contextvars
 import dataclasses
 import functools
-import mimetypes
 import os
-import shutil
-import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
@@ -32,12 +29,20 @@ _MIME_BY_SUFFIX = {v: k for k, v in reversed(_EXTENSIONS.items())}
 def guess_mime_type(name: str, default: str) -> str:
     """The MIME type for a file name, by its suffix."""
     suffix = Path(name).suffix.lower()
-    return _MIME_BY_SUFFIX.get(suffix) or mimetypes.guess_type(name)[0] or default
+    if suffix in _MIME_BY_SUFFIX:
+        return _MIME_BY_SUFFIX[suffix]
+    import mimetypes  # here, not at the top: every worker and host imports this module
+
+    return mimetypes.guess_type(name)[0] or default
 
 
 def extension_for(mime_type: str) -> str:
     """A file suffix for a MIME type (`.bin` when unknown)."""
-    return _EXTENSIONS.get(mime_type) or mimetypes.guess_extension(mime_type) or ".bin"
+    if mime_type in _EXTENSIONS:
+        return _EXTENSIONS[mime_type]
+    import mimetypes
+
+    return mimetypes.guess_extension(mime_type) or ".bin"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -106,6 +111,8 @@ class Media:
         """Write the asset to `path` (a copy when it is a file already)."""
         target = Path(path)
         if self.path is not None:
+            import shutil
+
             shutil.copyfile(self.path, target)
         else:
             target.write_bytes(self.data)
@@ -119,6 +126,8 @@ class Media:
         """
         if self.path is not None or self.url is not None:
             return self
+        import tempfile
+
         fd, name = tempfile.mkstemp(prefix=f"{self.kind}-", suffix=extension_for(self.mime_type),
                                     dir=output_dir())
         with os.fdopen(fd, "wb") as f:
@@ -167,6 +176,8 @@ def output_dir() -> Path:
         root = _output_root.get()
         if root is not None:
             root.mkdir(parents=True, exist_ok=True)
+        import tempfile
+
         current = Path(tempfile.mkdtemp(prefix="call-", dir=root))
         _output_dir.set(current)
     return current
