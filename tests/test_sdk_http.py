@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import collections
 import dataclasses
-import http.server
 import json
 import socket
 import threading
@@ -39,6 +38,7 @@ from mediaconduit.sdk.http import (
     parse_retry_after,
     parse_sse,
 )
+from tests.helpers.loopback import LoopbackServer, QuietHandler
 
 FAST = RetryPolicy(attempts=3, backoff=0.01, max_backoff=0.05, max_retry_wait=2.0)
 
@@ -65,11 +65,9 @@ class Seen:
     body: bytes
 
 
-class Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
+class Server(LoopbackServer):
     def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), Handler)
+        super().__init__(Handler)
         self.script: collections.deque[Canned] = collections.deque()
         self.seen: list[Seen] = []
         self.stopping = threading.Event()
@@ -82,21 +80,10 @@ class Server(http.server.ThreadingHTTPServer):
         self.script.extend(canned)
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
+class Handler(QuietHandler):
     server: Server
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # no 40 ms stalls between header and body writes
 
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        self._serve()
-
-    def do_POST(self) -> None:
-        self._serve()
-
-    def _serve(self) -> None:
+    def serve(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         headers = dict(self.headers.items())
         self.server.seen.append(

@@ -11,13 +11,14 @@ an optional `.git` suffix.
 
 from __future__ import annotations
 
-import http.server
 import os
 import shutil
 import subprocess
 import threading
 from pathlib import Path
 from typing import Any
+
+from tests.helpers.loopback import LoopbackServer, QuietHandler
 
 
 def _git(*args: str, cwd: Path | None = None) -> str:
@@ -40,25 +41,15 @@ def _read_chunked(rfile: Any) -> bytes:
         rfile.readline()
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     server: _HTTPServer
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        self._serve()
-
-    def do_POST(self) -> None:
-        self._serve()
 
     def _body(self) -> bytes:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
             return _read_chunked(self.rfile)
         return self.rfile.read(int(self.headers.get("Content-Length") or 0))
 
-    def _serve(self) -> None:
+    def serve(self) -> None:
         self.server.owner.requests += 1
         path, _, query = self.path.partition("?")
         self.server.owner.log.append(f"{self.command} {self.server.owner.map_path(path)}")
@@ -98,13 +89,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-class _HTTPServer(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
+class _HTTPServer(LoopbackServer):
     def __init__(self, owner: GitServer, port: int) -> None:
         self.owner = owner
-        super().__init__(("127.0.0.1", port), _Handler)
+        super().__init__(_Handler, port)
 
 
 class GitServer:
