@@ -221,6 +221,9 @@ def _explain(spec: Specifier, stderr: str) -> str:
     if re.search(r"not found|could not read Username|Authentication failed|403", text):
         return (f"could not fetch {where}: the repository was not found (if it is private, "
                 f"set up git credentials for it)\n  git said: {_last_line(text)}")
+    if re.search(r"Could not resolve host|Failed to connect|timed out|Connection refused", text):
+        return (f"could not fetch {where}: the network did not answer ({_last_line(text)}); "
+                "what is cached loads without it, with MEDIACONDUIT_OFFLINE=1")
     return f"could not fetch {where}: {_last_line(text)}"
 
 
