@@ -10,7 +10,8 @@ HTTPClient`.
 - `request_json(method, path, json=..., params=..., headers=...)` returns the
   decoded JSON body of a 2xx answer.
 - `stream(method, path, ...)` is a context manager giving the open response;
-  iterate it with `iter_sse(response)` or `iter_ndjson(response)`.
+  iterate it with `iter_sse(response)` or `iter_ndjson(response)` (the stream
+  parsing lives in `mediaconduit.sdk.streaming`, re-exported here).
 - 429, 5xx and connection failures (refused, dropped before an answer) are
   retried with exponential backoff and jitter; `Retry-After` (seconds or an HTTP
   date) is honoured up to `RetryPolicy.max_retry_wait`. A server that asks for a
@@ -26,7 +27,6 @@ HTTPClient`.
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import dataclasses
 import email.utils
@@ -52,6 +52,14 @@ from mediaconduit.sdk.errors import (
     ProviderUnavailableError,
     RateLimitError,
 )
+from mediaconduit.sdk.streaming import (
+    SSEEvent,
+    iter_chunks,
+    iter_lines,
+    iter_ndjson,
+    iter_sse,
+    parse_sse,
+)
 
 __all__ = [
     "ErrorMapper",
@@ -62,6 +70,7 @@ __all__ = [
     "Timeouts",
     "default_error",
     "error_message",
+    "iter_chunks",
     "iter_lines",
     "iter_ndjson",
     "iter_sse",
@@ -70,7 +79,6 @@ __all__ = [
     "parse_sse",
 ]
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _SECRET_HEADER = re.compile(r"auth|key|token|secret", re.IGNORECASE)
 _SCHEMES = ("bearer ", "basic ", "token ", "key ")
 _MIN_SECRET = 8
@@ -145,19 +153,6 @@ class ErrorResponse:
 
 
 ErrorMapper = Callable[[ErrorResponse], MediaConduitError]
-
-
-@dataclasses.dataclass(frozen=True)
-class SSEEvent:
-    """One server-sent event: `event` type, `data` (lines joined by `\\n`), last `id`."""
-
-    data: str
-    event: str = "message"
-    id: str = ""
-    retry: int | None = None
-
-    def json(self) -> Any:
-        return jsonlib.loads(self.data)
 
 
 def error_message(body: Any) -> str:
@@ -427,109 +422,3 @@ def _scrubbed(error: MediaConduitError, secrets: Iterable[str]) -> MediaConduitE
 
     error.args = tuple(scrub(arg) for arg in error.args)
     return error
-
-
-def iter_chunks(response: httpx.Response) -> Iterator[bytes]:
-    """The raw body of a streaming response; silence past the read timeout is an error."""
-    try:
-        yield from response.iter_bytes()
-    except httpx.ReadTimeout as error:
-        raise _silent(response) from error
-    except httpx.TransportError as error:
-        raise ProviderUnavailableError(
-            f"the stream from {response.request.url.path} broke off "
-            f"({type(error).__name__}: {error})"
-        ) from error
-
-
-def _silent(response: httpx.Response) -> ProviderUnavailableError:
-    seconds = (response.request.extensions.get("timeout") or {}).get("read")
-    return ProviderUnavailableError(
-        f"the stream from {response.request.url.path} went silent for {seconds} s "
-        "(idle timeout); the service stalled"
-    )
-
-
-def iter_lines(chunks: Iterable[bytes]) -> Iterator[str]:
-    """UTF-8 lines from byte chunks, split on CRLF, LF or CR only; a leading BOM is dropped."""
-    decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="replace")
-    rest = ""
-    for chunk in chunks:
-        lines, rest = _split_lines(rest + decoder.decode(chunk))
-        yield from lines
-    rest += decoder.decode(b"", final=True)
-    if rest:
-        lines = _LINE_BREAK.split(rest)
-        yield from lines[:-1] if lines[-1] == "" else lines
-
-
-def _split_lines(text: str) -> tuple[list[str], str]:
-    """Complete lines and the unfinished rest; a trailing CR waits for a possible LF."""
-    hold = text.endswith("\r")
-    lines = _LINE_BREAK.split(text[:-1] if hold else text)
-    rest = lines.pop() + ("\r" if hold else "")
-    return lines, rest
-
-
-class _EventBuilder:
-    """The parser state of the SSE spec: data lines, event type, last id, retry."""
-
-    def __init__(self) -> None:
-        self.data: list[str] = []
-        self.event = ""
-        self.last_id = ""
-        self.retry: int | None = None
-
-    def field(self, line: str) -> None:
-        name, _, value = line.partition(":")
-        value = value[1:] if value.startswith(" ") else value
-        if name == "data":
-            self.data.append(value)
-        elif name == "event":
-            self.event = value
-        elif name == "id" and "\0" not in value:
-            self.last_id = value
-        elif name == "retry" and value.isascii() and value.isdigit():
-            self.retry = int(value)
-
-    def dispatch(self) -> SSEEvent | None:
-        data, event = self.data, self.event
-        self.data, self.event = [], ""
-        if not data:
-            return None
-        return SSEEvent("\n".join(data), event or "message", self.last_id, self.retry)
-
-
-def parse_sse(lines: Iterable[str]) -> Iterator[SSEEvent]:
-    """Events from SSE lines, per the HTML spec: `:` comments skipped, a blank line
-    dispatches, an event cut off by the end of the stream is dropped."""
-    builder = _EventBuilder()
-    for line in lines:
-        if not line:
-            event = builder.dispatch()
-            if event is not None:
-                yield event
-        elif not line.startswith(":"):
-            builder.field(line)
-
-
-def iter_sse(response: httpx.Response) -> Iterator[SSEEvent]:
-    """The events of a `text/event-stream` response."""
-    return parse_sse(iter_lines(iter_chunks(response)))
-
-
-def iter_ndjson(response: httpx.Response) -> Iterator[Any]:
-    """The JSON values of a newline-delimited JSON response; blank lines are skipped."""
-    for line in iter_lines(iter_chunks(response)):
-        if line.strip():
-            yield _json_line(line, response)
-
-
-def _json_line(line: str, response: httpx.Response) -> Any:
-    try:
-        return jsonlib.loads(line)
-    except ValueError:
-        raise ProviderUnavailableError(
-            f"the stream from {response.request.url.path} sent a line that is not JSON: "
-            f"{line[:200]!r}"
-        ) from None
