@@ -28,6 +28,7 @@ import json
 import os
 import random
 import string
+import sys
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -264,6 +265,11 @@ def _outputs(entry: Mapping[str, Any]) -> list[str]:
 
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up on purpose (timeouts, dropped streams) is no news."""
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
 
     def __init__(self, fake: FakeOpenRouter) -> None:
         self.fake = fake
