@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -196,7 +195,7 @@ def ensure_sdk(layout: cache.Layout) -> Path:
         package = stage / "sdk" / "mediaconduit"
         (package / "sdk").mkdir(parents=True)
         for source in sources:
-            shutil.copyfile(source, package / "sdk" / source.name)
+            (package / "sdk" / source.name).write_bytes(source.read_bytes())
         (package / "__init__.py").write_text(_STUB)
         cache.publish(stage / "sdk", final)
     return final

@@ -14,7 +14,6 @@ from __future__ import annotations
 import importlib
 import os
 import re
-import shutil
 import threading
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -236,7 +235,7 @@ def _materialize(work: Path, commit: str) -> None:
     """Record the files of the checked-out `commit`, drop `.git`, write the marker last."""
     listing = _git("ls-tree", "-r", "--full-tree", commit, cwd=work)
     files = dict(_parse_ls_tree(listing))
-    shutil.rmtree(work / ".git")
+    cache.remove(work / ".git")
     _write_marker(work, commit, files)
 
 
