@@ -126,6 +126,11 @@ class ProviderHandle:
             future.finish(error=e)
             self._discovered.set()
             return
+        with self._lock:
+            abandoned = self._worker_future is not future
+        if abandoned:  # closed while it was starting: nobody will stop it but us
+            future.result().close()
+            return
         self._discover_if_stale(future.result())
 
     def _spawn(self) -> Worker:

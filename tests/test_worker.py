@@ -275,3 +275,14 @@ def test_a_request_the_dead_worker_never_got_is_sent_to_a_new_one(
     workers = iter([dead])
     assert list(toolkit.stream(model="count", input={"kind": "text", "text": "2"},
                                params={})) == ["0,", "1,"]
+
+
+def test_close_while_starting_stops_the_worker_once_it_is_up(registry: ProviderRegistry) -> None:
+    handle = registry.get_provider(TOOLKIT)
+    starting = handle._worker_future
+    handle.close()  # the background start is still running
+    assert starting is not None
+    worker_ = starting.result(timeout=60)
+    worker_.process.wait(timeout=30)
+    assert not worker_.alive
+    assert handle.get_model("echo").transform("again").text == "again"  # type: ignore[union-attr]
