@@ -182,7 +182,8 @@ class Worker:
         finally:
             self._pending.pop(rid, None)
             if not finished and self.alive:
-                self._send({"op": "cancel", "target": rid})
+                with contextlib.suppress(MediaConduitError):  # it may die meanwhile
+                    self._send({"op": "cancel", "target": rid})
 
     def _register(self) -> tuple[int, queue.SimpleQueue[dict[str, Any]]]:
         replies: queue.SimpleQueue[dict[str, Any]] = queue.SimpleQueue()
