@@ -6,7 +6,7 @@ their message once, and `error_from_dict` can rebuild them by name.
 
 from __future__ import annotations
 
-from mediaconduit.sdk.errors import MediaConduitError, ProviderLoadError, register
+from mediaconduit.sdk.errors import MediaConduitError, ProviderLoadError
 
 
 class ManifestError(MediaConduitError):
@@ -41,9 +41,3 @@ __all__ = [
     "CacheError", "EnvironmentBuildError", "GitError", "ManifestError", "OfflineError",
     "ProtocolError", "ProviderLoadError", "SpecifierError",
 ]
-
-for _cls in (
-    ManifestError, SpecifierError, GitError, EnvironmentBuildError, OfflineError, CacheError,
-    ProtocolError,
-):
-    register(_cls)

@@ -1,26 +1,35 @@
 """Handles: the application's proxies for a provider and its models.
 
 A `ProviderHandle` knows the manifest's facts the moment it exists. Its
-environment and worker start in the background, and discovery runs there
-once the worker is up, unless the disk catalog is fresh. Calls that need the
-worker wait for it; a crashed worker is replaced on the next call.
+environment and worker start in the background (`worker.lifecycle`), and
+discovery runs there once the worker is up, unless the disk catalog is fresh.
+Calls that need the worker wait for it; a crashed worker is replaced on the
+next call. A model's `transform` and `stream` take `on_progress=` (a callback
+given each `Progress` the provider reports) and `timeout=` (seconds, counted
+from when the request is sent; `TransformTimeoutError` after it, and the
+provider is told to cancel).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
-from typing import Any, NamedTuple, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, ParamSpec, TypeVar
 
-from mediaconduit import cache, catalog
-from mediaconduit.environment import ensure_environment, ensure_sdk
-from mediaconduit.progress import Progress, ProgressCallback
-from mediaconduit.sdk._protocol import asset_from_wire, asset_to_wire
+from mediaconduit import catalog
+from mediaconduit.progress import ProgressCallback
+from mediaconduit.sdk._protocol import asset_to_wire, result_from_wire
 from mediaconduit.sdk.assets import Asset, Media, Text
 from mediaconduit.sdk.errors import MediaConduitError, ModelNotFoundError
 from mediaconduit.sdk.models import ModelInfo
-from mediaconduit.worker import NotDelivered, Worker, WorkerSpec, worker_env
+from mediaconduit.worker.calls import Call, TextStream
+from mediaconduit.worker.calls import ProgressCallback as CallProgress
+from mediaconduit.worker.lifecycle import Lifecycle
+from mediaconduit.worker.process import NotDelivered, Worker, worker_env
+
+if TYPE_CHECKING:
+    from mediaconduit import cache
 
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
@@ -46,31 +55,6 @@ class Source(NamedTuple):
     revision: str | None = None  # what the disk catalog is keyed by; the commit by default
 
 
-class _Start:
-    """A worker being started in the background: a small future (concurrent.futures and
-    the logging it imports would cost every load a few milliseconds)."""
-
-    def __init__(self) -> None:
-        self._done = threading.Event()
-        self._worker: Worker | None = None
-        self.error: BaseException | None = None
-
-    def finish(self, *, worker: Worker | None = None, error: BaseException | None = None) -> None:
-        self._worker, self.error = worker, error
-        self._done.set()
-
-    def done(self) -> bool:
-        return self._done.is_set()
-
-    def result(self, timeout: float | None = None) -> Worker:
-        if not self._done.wait(timeout):
-            raise TimeoutError(f"the worker did not start in {timeout} s")
-        if self.error is not None:
-            raise self.error
-        assert self._worker is not None
-        return self._worker
-
-
 class ProviderHandle:
     """One provider, running in a worker process of its own."""
 
@@ -94,8 +78,9 @@ class ProviderHandle:
             catalog.catalog_key(source.dirname, source.revision or source.commit, source.config,
                                 settings))
         self._lock = threading.RLock()
-        self._worker_future: _Start | None = None
-        self._error_reported = False
+        self._workers = Lifecycle(source, layout, self._env, offline=offline, progress=progress,
+                                  on_up=self._discover_if_stale,
+                                  on_failed=lambda _: self._discovered.set())
         self._models: list[ModelInfo] | None = None
         self._discovered = threading.Event()
         self._discovery_error: MediaConduitError | None = None
@@ -108,110 +93,38 @@ class ProviderHandle:
 
     def start(self) -> None:
         """Start the environment, the worker and discovery in the background."""
-        with self._lock:
-            if self._worker_future is None:
-                self._worker_future = self._start_worker()
-
-    def _start_worker(self) -> _Start:
-        future = _Start()
-        self._error_reported = False
-        threading.Thread(target=self._boot, args=(future,), daemon=True,
-                         name=f"mc-start-{self.id}").start()
-        return future
-
-    def _boot(self, future: _Start) -> None:
-        try:
-            future.finish(worker=self._spawn())
-        except BaseException as e:
-            future.finish(error=e)
-            self._discovered.set()
-            return
-        with self._lock:
-            abandoned = self._worker_future is not future
-        if abandoned:  # closed while it was starting: nobody will stop it but us
-            future.result().close()
-            return
-        self._discover_if_stale(future.result())
-
-    def _spawn(self) -> Worker:
-        """Environment, then worker. On a cold load the worker's interpreter starts as soon
-        as the environment has one, boots while uv installs, and is its health check."""
-        early: list[Worker] = []
-
-        def start_early(python: Path) -> Callable[[], None]:
-            early.append(Worker(self._worker_spec(python)))
-            return early[0].await_hello
-
-        try:
-            env = ensure_environment(
-                self._layout, self.source.dependencies, python=self.source.facts.get("python"),
-                offline=self._offline, label=self.source.display,
-                progress=self._progress or (lambda _: None), check=start_early)
-        except BaseException:
-            for worker in early:
-                worker.kill()
-            raise
-        self._report(Progress("start", self.source.display))
-        worker = (early[0] if early else Worker(self._worker_spec(env.python))).start()
-        self._report(Progress("start", self.source.display, 1, 1, finished=True))
-        return worker
-
-    def _worker_spec(self, python: Path) -> WorkerSpec:
-        layout, facts = self._layout, self.source.facts
-        return WorkerSpec(
-            label=self.source.display, python=python, sdk_path=ensure_sdk(layout),
-            repo=self.source.repo, entry=facts["entry"], manifest=facts,
-            config=self.source.config, env=self._env, log_dir=layout.logs(self.source.dirname),
-            output_root=layout.root / "outputs",
-        )
-
-    def _report(self, event: Progress) -> None:
-        if self._progress is not None:
-            self._progress(event)
+        self._workers.start()
 
     def worker(self) -> Worker:
         """The live worker, started (again) if needed; start errors are raised here."""
-        with self._lock:
-            future = self._worker_future
-            if future is None or self._needs_restart(future):
-                future = self._worker_future = self._start_worker()
-        return future.result()
-
-    def _needs_restart(self, future: _Start) -> bool:
-        if not future.done():
-            return False
-        if future.error is not None:
-            reported, self._error_reported = self._error_reported, True
-            return reported
-        return not future.result().alive
-
-    def call(self, op: str, **payload: Any) -> Any:
-        """One request to the worker; one the dead worker never got goes to a new worker."""
-        try:
-            return self.worker().call(op, **payload)
-        except NotDelivered:
-            return self.worker().call(op, **payload)
-
-    def stream(self, **payload: Any) -> Iterator[str]:
-        """A streaming request, resent once to a new worker if the old one never got it."""
-        try:
-            chunks = self.worker().stream(**payload)
-            first = next(chunks, None)
-        except NotDelivered:
-            chunks = self.worker().stream(**payload)
-            first = next(chunks, None)
-        try:
-            if first is not None:
-                yield first
-                yield from chunks
-        finally:
-            chunks.close()  # type: ignore[attr-defined]
+        return self._workers.worker()
 
     def wait_ready(self, timeout: float | None = None) -> None:
         """Block until the worker runs (raises what stopped it)."""
-        self.start()
-        assert self._worker_future is not None
-        self._worker_future.result(timeout=timeout)
+        self._workers.wait_ready(timeout)
+
+    def begin(self, op: str, *, timeout: float | None = None,
+              on_progress: CallProgress | None = None, **payload: Any) -> Call:
+        """Send one request; one the dead worker never got goes to a new worker."""
+        try:
+            return self.worker().begin(op, timeout=timeout, on_progress=on_progress, **payload)
+        except NotDelivered:
+            return self.worker().begin(op, timeout=timeout, on_progress=on_progress, **payload)
+
+    def call(self, op: str, *, timeout: float | None = None,
+             on_progress: CallProgress | None = None, **payload: Any) -> Any:
+        """One request to the worker, waited for; leaving early (Ctrl-C) cancels it."""
+        call = self.begin(op, timeout=timeout, on_progress=on_progress, **payload)
+        try:
+            return call.result()
+        finally:
+            call.finish()
+
+    def stream(self, *, timeout: float | None = None, on_progress: CallProgress | None = None,
+               **payload: Any) -> TextStream:
+        """A streaming request; its chunks arrive as the `TextStream` is read."""
+        return TextStream(self.begin("stream", timeout=timeout, on_progress=on_progress,
+                                     **payload))
 
     # --- models -----------------------------------------------------------
 
@@ -300,10 +213,7 @@ class ProviderHandle:
 
     def close(self) -> None:
         """Stop the worker (a later call starts a new one)."""
-        with self._lock:
-            future, self._worker_future = self._worker_future, None
-        if future is not None and future.done() and future.error is None:
-            future.result().close()
+        self._workers.close()
 
     async def aget_model(self, model_id: str) -> ModelHandle:
         return await _to_thread(self.get_model, model_id)
@@ -333,26 +243,65 @@ class ModelHandle:
     def __repr__(self) -> str:
         return f"<ModelHandle {self.provider.id}/{self.id}>"
 
-    def transform(self, input: str | Asset, **params: Any) -> Asset:
-        """Run the model once: `str` or `Text` for text, `Image`/`Audio`/`Video` for media."""
-        result = self.provider.call(
-            "transform", model=self.id, input=_to_wire(input), params=params)
-        return asset_from_wire(result)
+    def transform(self, input: str | Asset, *, on_progress: CallProgress | None = None,
+                  timeout: float | None = None, **params: Any) -> Asset | list[Asset]:
+        """Run the model once: `str` or `Text` for text, `Image`/`Audio`/`Video` for media.
 
-    def stream(self, input: str | Asset, **params: Any) -> Iterator[str]:
-        """Yield the text as it is made."""
-        return self.provider.stream(model=self.id, input=_to_wire(input), params=params)
+        A model that makes several outputs (four images for `n=4`) gives a list.
+        """
+        result = self.provider.call("transform", timeout=timeout, on_progress=on_progress,
+                                    model=self.id, input=_to_wire(input), params=params)
+        return result_from_wire(result)
 
-    async def atransform(self, input: str | Asset, **params: Any) -> Asset:
-        return await _to_thread(self.transform, input, **params)
+    def stream(self, input: str | Asset, *, on_progress: CallProgress | None = None,
+               timeout: float | None = None, **params: Any) -> TextStream:
+        """Yield the text as it is made; `.usage` and `.cost` are set once it ends."""
+        return self.provider.stream(timeout=timeout, on_progress=on_progress, model=self.id,
+                                    input=_to_wire(input), params=params)
 
-    async def astream(self, input: str | Asset, **params: Any) -> AsyncIterator[str]:
-        chunks = await _to_thread(self.stream, input, **params)
+    async def atransform(self, input: str | Asset, *, on_progress: CallProgress | None = None,
+                         timeout: float | None = None, **params: Any) -> Asset | list[Asset]:
+        """`transform` for async code; cancelling the task cancels the call in the worker."""
+        call = await self._abegin("transform", timeout, on_progress, input, params)
+        try:
+            return result_from_wire(await _to_thread(call.result))
+        finally:
+            call.finish()
+
+    async def astream(self, input: str | Asset, *, on_progress: CallProgress | None = None,
+                      timeout: float | None = None, **params: Any) -> AsyncIterator[str]:
+        """`stream` for async code; leaving the loop or cancelling the task cancels it."""
+        stream = TextStream(await self._abegin("stream", timeout, on_progress, input, params))
         done = object()
         try:
-            while (chunk := await _to_thread(next, chunks, done)) is not done:
+            while (chunk := await _to_thread(next, stream, done)) is not done:
                 yield str(chunk)
         finally:
-            close = getattr(chunks, "close", None)
-            if close is not None:
-                close()
+            stream.close()
+
+    async def _abegin(self, op: str, timeout: float | None, on_progress: CallProgress | None,
+                      input: str | Asset, params: dict[str, Any]) -> Call:
+        """Send the request from a thread; a task cancelled meanwhile cancels the call too."""
+        import asyncio
+
+        callback = _on_loop(asyncio.get_running_loop(), on_progress)
+        sending = asyncio.ensure_future(asyncio.to_thread(
+            self.provider.begin, op, timeout=timeout, on_progress=callback, model=self.id,
+            input=_to_wire(input), params=params))
+        try:
+            return await asyncio.shield(sending)
+        except asyncio.CancelledError:
+            sending.add_done_callback(_finish_sent)
+            raise
+
+
+def _on_loop(loop: Any, callback: CallProgress | None) -> CallProgress | None:
+    """Deliver progress on the event loop's thread, as async code expects."""
+    if callback is None:
+        return None
+    return lambda event: loop.call_soon_threadsafe(callback, event)
+
+
+def _finish_sent(sending: Any) -> None:
+    if not sending.cancelled() and sending.exception() is None:
+        sending.result().finish()

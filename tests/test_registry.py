@@ -89,10 +89,10 @@ def test_catalog_on_disk_serves_the_next_load(cache_dir: Path) -> None:
     spec = str(TEST_PROVIDERS / "toolkit")
     with ProviderRegistry(cache_dir) as first:
         models = first.get_provider(spec, config={"extra_models": 40}).wait_for_models()
-    assert len(models) == 50
+    assert sum(m.id.startswith("extra-") for m in models) == 40
     with ProviderRegistry(cache_dir) as second:
         handle = second.get_provider(spec, config={"extra_models": 40})
-        assert len(handle.models) == 50  # at once, before any worker answered
+        assert len(handle.models) == len(models)  # at once, before any worker answered
         assert handle.models == models
 
 

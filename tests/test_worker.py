@@ -214,9 +214,9 @@ def test_entry_that_cannot_load(registry: ProviderRegistry, tmp_path: Path, entr
 
 def test_protocol_mismatch_is_a_clear_error(registry: ProviderRegistry,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(worker, "PROTOCOL_VERSION", 999)
+    monkeypatch.setattr(worker.process, "PROTOCOL_VERSION", 999)
     handle = registry.get_provider(TOOLKIT)
-    with pytest.raises(ProtocolError, match="speaks protocol 1, this host speaks 999"):
+    with pytest.raises(ProtocolError, match="speaks protocol 2, this host speaks 999"):
         handle.get_model("echo")
 
 
@@ -279,7 +279,7 @@ def test_a_request_the_dead_worker_never_got_is_sent_to_a_new_one(
 
 def test_close_while_starting_stops_the_worker_once_it_is_up(registry: ProviderRegistry) -> None:
     handle = registry.get_provider(TOOLKIT)
-    starting = handle._worker_future
+    starting = handle._workers.starting
     handle.close()  # the background start is still running
     assert starting is not None
     worker_ = starting.result(timeout=60)

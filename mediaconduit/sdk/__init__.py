@@ -18,6 +18,7 @@ from mediaconduit.sdk.assets import (
     extension_for,
     output_dir,
 )
+from mediaconduit.sdk.calls import Progress, cancelled, on_cancel, report_progress
 from mediaconduit.sdk.errors import (
     AuthenticationError,
     InvalidInputError,
@@ -29,15 +30,19 @@ from mediaconduit.sdk.errors import (
     ProviderError,
     ProviderUnavailableError,
     RateLimitError,
+    TransformTimeoutError,
 )
-from mediaconduit.sdk.models import Capability, ModelInfo, Pricing
+from mediaconduit.sdk.models import TASKS, Capability, ModelInfo, Pricing
 from mediaconduit.sdk.provider import Model, Provider
+from mediaconduit.sdk.usage import Cost, Usage, estimate_cost
 
 __all__ = [
+    "TASKS",
     "Asset",
     "Audio",
     "AuthenticationError",
     "Capability",
+    "Cost",
     "Image",
     "InvalidInputError",
     "Media",
@@ -47,6 +52,7 @@ __all__ = [
     "ModelNotFoundError",
     "PaymentRequiredError",
     "Pricing",
+    "Progress",
     "Provider",
     "ProviderBugError",
     "ProviderCrashedError",
@@ -54,8 +60,14 @@ __all__ = [
     "ProviderUnavailableError",
     "RateLimitError",
     "Text",
+    "TransformTimeoutError",
+    "Usage",
     "Video",
     "call_outputs",
+    "cancelled",
+    "estimate_cost",
     "extension_for",
+    "on_cancel",
     "output_dir",
+    "report_progress",
 ]

@@ -2,8 +2,12 @@
 
 Both sides import this module, so it is standard library only. Each frame is
 a 4-byte big-endian length and a UTF-8 JSON object. Requests carry an `id`;
-replies carry the same `id` and one of `result`, `error`, `chunk` or `end`.
-Media travels as a path or URL, never inline.
+replies carry the same `id` and one of `result`, `error`, `chunk` or `end`;
+while a call runs, the worker may send any number of `progress` frames for it,
+and the host may send `{"op": "cancel", "target": id}`. Media travels as a path
+or URL, never inline.
+
+Version 2 added progress, cancellation, usage and cost, and lists of assets.
 """
 
 from __future__ import annotations
@@ -19,8 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from mediaconduit.sdk.assets import MEDIA_TYPES, Asset, Media, Text
+from mediaconduit.sdk.usage import Cost, Usage
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 _HEADER = struct.Struct(">I")
 MAX_FRAME = 256 * 1024 * 1024
 
@@ -83,22 +88,41 @@ def asset_to_wire(asset: object) -> dict[str, Any]:
     if isinstance(asset, str):
         asset = Text(asset)
     if isinstance(asset, Text):
-        return {"kind": "text", "text": asset.text, "metadata": dict(asset.metadata)}
+        return {"kind": "text", "text": asset.text, **_accounts(asset)}
     if isinstance(asset, Media):
         media = asset.to_file()
         return {"kind": media.kind, "path": str(media.path) if media.path else None,
-                "url": media.url, "mime_type": media.mime_type, "metadata": dict(media.metadata)}
+                "url": media.url, "mime_type": media.mime_type, **_accounts(media)}
     raise TypeError(f"expected a str, Text, Image, Audio or Video, not {type(asset).__name__}")
+
+
+def _accounts(asset: Text | Media) -> dict[str, Any]:
+    return {"metadata": dict(asset.metadata), "usage": asset.usage.to_dict(),
+            "cost": asset.cost.to_dict()}
 
 
 def asset_from_wire(data: dict[str, Any]) -> Asset:
     kind = str(data.get("kind"))
-    metadata = data.get("metadata") or {}
+    extra = {"metadata": data.get("metadata") or {}, "usage": Usage.from_dict(data.get("usage")),
+             "cost": Cost.from_dict(data.get("cost"))}
     if kind == "text":
-        return Text(str(data["text"]), metadata=metadata)
+        return Text(str(data["text"]), **extra)
     media = MEDIA_TYPES.get(kind)
     if media is None:
         raise ValueError(f"unknown asset kind {kind!r}")
     path = data.get("path")
     return media(path=Path(path) if path else None, url=data.get("url"),
-                 mime_type=data.get("mime_type") or media.default_mime_type, metadata=metadata)
+                 mime_type=data.get("mime_type") or media.default_mime_type, **extra)
+
+
+def result_to_wire(result: object) -> dict[str, Any]:
+    """One asset, or several (`{"assets": [...]}`) for a model that returned a list."""
+    if isinstance(result, (list, tuple)):
+        return {"assets": [asset_to_wire(a) for a in result]}
+    return asset_to_wire(result)
+
+
+def result_from_wire(data: dict[str, Any]) -> Asset | list[Asset]:
+    if "assets" in data:
+        return [asset_from_wire(a) for a in data["assets"]]
+    return asset_from_wire(data)

@@ -25,8 +25,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from mediaconduit.sdk._protocol import PROTOCOL_VERSION, Channel, asset_from_wire, asset_to_wire
+from mediaconduit.sdk._protocol import (
+    PROTOCOL_VERSION,
+    Channel,
+    asset_from_wire,
+    result_to_wire,
+)
 from mediaconduit.sdk.assets import Media, Text, call_outputs
+from mediaconduit.sdk.calls import CallContext, Progress, enter_call, leave_call
 from mediaconduit.sdk.errors import MediaConduitError, ProviderBugError, ProviderLoadError
 from mediaconduit.sdk.provider import Model, Provider
 
@@ -77,7 +83,7 @@ class Server:
         self.channel = channel
         self.output_root = output_root
         self.models: dict[str, Model] = {}
-        self.cancelled: set[int] = set()
+        self.calls: dict[int, CallContext] = {}  # the calls running now, by request id
         self.lock = threading.Lock()
         self.read_lock = threading.Lock()
         self.state = threading.Lock()  # guards `readers` and `busy`
@@ -102,15 +108,31 @@ class Server:
         while True:
             with self.read_lock:
                 message = self.channel.receive()
-            if message is None:
-                os._exit(0)
-            if message.get("op") == "cancel":
-                self.cancelled.add(int(message["target"]))
+                if message is None:
+                    os._exit(0)
+                context = self.admit(message)
+            if context is None:
                 continue
             self.begin(me)
-            self.handle(message)
+            self.handle(message, context)
             if not self.end(me):
                 return
+
+    def admit(self, message: dict[str, Any]) -> CallContext | None:
+        """A request's call context, registered before the next frame is read (so a cancel
+        that follows finds it); a cancel is carried out here and gives None."""
+        if message.get("op") == "cancel":
+            context = self.calls.get(message.get("target"))  # type: ignore[arg-type]
+            if context is not None:  # else the call has ended already
+                threading.Thread(target=context.cancel, daemon=True).start()
+            return None
+        rid = message["id"]
+        context = CallContext(lambda p: self.send_progress(rid, p))
+        self.calls[rid] = context
+        return context
+
+    def send_progress(self, rid: int, progress: Progress) -> None:
+        self.channel.send({"id": rid, "progress": progress.to_dict()})
 
     def begin(self, me: int) -> None:
         with self.state:
@@ -142,17 +164,21 @@ class Server:
             if stuck:
                 threading.Thread(target=self.serve, name="mediaconduit-call", daemon=True).start()
 
-    def handle(self, message: dict[str, Any]) -> None:
+    def handle(self, message: dict[str, Any], context: CallContext) -> None:
         rid = message["id"]
+        token = enter_call(context)
         try:
             with call_outputs(self.output_root):
                 if message["op"] == "stream":
-                    self.stream(rid, message)
+                    self.stream(rid, message, context)
                     return
                 result = self.ops[message["op"]](message)
             self.channel.send({"id": rid, "result": result})
         except BaseException as e:
             self.reply_error(rid, e)
+        finally:
+            leave_call(token)
+            self.calls.pop(rid, None)
 
     def reply_error(self, rid: int, error: BaseException) -> None:
         try:
@@ -175,10 +201,12 @@ class Server:
     def op_transform(self, message: dict[str, Any]) -> dict[str, Any]:
         model = self.model(message["model"])
         result = model.transform(asset_from_wire(message["input"]), **message.get("params", {}))
-        if not isinstance(result, (Text, Media)):
-            raise ProviderBugError(f"{model.id}.transform returned {type(result).__name__}, "
-                                   "not Text, Image, Audio or Video")
-        return asset_to_wire(result)
+        items = result if isinstance(result, (list, tuple)) else [result]
+        if not items or not all(isinstance(item, (Text, Media)) for item in items):
+            found = ", ".join(type(item).__name__ for item in items) or "an empty list"
+            raise ProviderBugError(f"{model.id}.transform returned {found}, not Text, Image, "
+                                   "Audio or Video (or a list of them)")
+        return result_to_wire(result)
 
     def op_health(self, message: dict[str, Any]) -> dict[str, Any]:
         return dict(self.provider.health())
@@ -186,16 +214,35 @@ class Server:
     def op_close(self, message: dict[str, Any]) -> None:
         self.provider.close()
 
-    def stream(self, rid: int, message: dict[str, Any]) -> None:
+    def stream(self, rid: int, message: dict[str, Any], context: CallContext) -> None:
+        """Send each chunk; a `Text` chunk's usage and cost (the last one set) go with the end.
+        A cancelled stream is closed, so the provider's `finally` blocks run."""
         model = self.model(message["model"])
         chunks = model.stream(asset_from_wire(message["input"]), **message.get("params", {}))
-        for chunk in chunks:
-            if rid in self.cancelled:
-                break
-            text = chunk.text if isinstance(chunk, Text) else chunk
-            self.channel.send({"id": rid, "chunk": text})
-        self.cancelled.discard(rid)
-        self.channel.send({"id": rid, "end": True})
+        end: dict[str, Any] = {"id": rid, "end": True}
+        try:
+            for chunk in chunks:
+                if context.cancelled:
+                    break
+                if isinstance(chunk, Text):
+                    end.update(_accounts_of(chunk))
+                text = chunk.text if isinstance(chunk, Text) else str(chunk)
+                if text:
+                    self.channel.send({"id": rid, "chunk": text})
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
+        self.channel.send(end)
+
+
+def _accounts_of(chunk: Text) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    if chunk.usage:
+        found["usage"] = chunk.usage.to_dict()
+    if chunk.cost:
+        found["cost"] = chunk.cost.to_dict()
+    return found
 
 
 def main(argv: list[str]) -> None:

@@ -16,6 +16,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
+from mediaconduit.sdk.usage import Cost, Usage
+
 _M = TypeVar("_M", bound="Media")
 
 _EXTENSIONS = {
@@ -47,10 +49,12 @@ def extension_for(mime_type: str) -> str:
 
 @dataclasses.dataclass(frozen=True)
 class Text:
-    """A piece of text; `metadata` carries usage, cost, ids and the like."""
+    """A piece of text; `usage` and `cost` say what making it took, `metadata` the rest."""
 
     text: str
     metadata: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    usage: Usage = dataclasses.field(default_factory=Usage)
+    cost: Cost = dataclasses.field(default_factory=Cost)
     kind: ClassVar[str] = "text"
     mime_type: ClassVar[str] = "text/plain"
 
@@ -72,26 +76,37 @@ class Media:
     mime_type: str = "application/octet-stream"
     metadata: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     inline: bytes | None = dataclasses.field(default=None, repr=False)
+    usage: Usage = dataclasses.field(default_factory=Usage)
+    cost: Cost = dataclasses.field(default_factory=Cost)
     kind: ClassVar[str] = "media"
     default_mime_type: ClassVar[str] = "application/octet-stream"
 
     @classmethod
     def from_path(
-        cls: type[_M], path: str | Path, mime_type: str | None = None, **metadata: Any
+        cls: type[_M], path: str | Path, mime_type: str | None = None, *,
+        usage: Usage | None = None, cost: Cost | None = None, **metadata: Any,
     ) -> _M:
         resolved = Path(path).absolute()
         mime = mime_type or guess_mime_type(resolved.name, cls.default_mime_type)
-        return cls(path=resolved, mime_type=mime, metadata=metadata)
+        return cls(path=resolved, mime_type=mime, metadata=metadata, usage=usage or Usage(),
+                   cost=cost or Cost())
 
     @classmethod
-    def from_bytes(cls: type[_M], data: bytes, mime_type: str | None = None, **metadata: Any) -> _M:
+    def from_bytes(
+        cls: type[_M], data: bytes, mime_type: str | None = None, *,
+        usage: Usage | None = None, cost: Cost | None = None, **metadata: Any,
+    ) -> _M:
         return cls(inline=bytes(data), mime_type=mime_type or cls.default_mime_type,
-                   metadata=metadata)
+                   metadata=metadata, usage=usage or Usage(), cost=cost or Cost())
 
     @classmethod
-    def from_url(cls: type[_M], url: str, mime_type: str | None = None, **metadata: Any) -> _M:
+    def from_url(
+        cls: type[_M], url: str, mime_type: str | None = None, *,
+        usage: Usage | None = None, cost: Cost | None = None, **metadata: Any,
+    ) -> _M:
         mime = mime_type or guess_mime_type(url.split("?", maxsplit=1)[0], cls.default_mime_type)
-        return cls(url=url, mime_type=mime, metadata=metadata)
+        return cls(url=url, mime_type=mime, metadata=metadata, usage=usage or Usage(),
+                   cost=cost or Cost())
 
     @functools.cached_property
     def data(self) -> bytes:

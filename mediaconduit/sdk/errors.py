@@ -13,11 +13,19 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+_ALL: dict[str, type[MediaConduitError]] = {}  # every class of the family, by name
+
 
 class MediaConduitError(Exception):
     """Base of every error raised on purpose: a problem to fix, not a bug."""
 
     attrs: ClassVar[tuple[str, ...]] = ()
+    #: For an error that ended a stream: the text streamed before it, else None.
+    partial: str | None = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _ALL[cls.__name__] = cls  # every error of the family can be rebuilt by name
 
     def to_dict(self) -> dict[str, Any]:
         """The error as JSON-able data, for the wire between host and worker."""
@@ -68,6 +76,16 @@ class ProviderUnavailableError(ProviderError):
     """The provider's service cannot be reached or keeps failing."""
 
 
+class TransformTimeoutError(ProviderError):
+    """A transform or stream ran past its `timeout=`; the worker was told to cancel it."""
+
+    attrs = ("timeout",)
+
+    def __init__(self, message: str = "timed out", timeout: float | None = None) -> None:
+        super().__init__(message)
+        self.timeout = timeout
+
+
 class ProviderCrashedError(ProviderError):
     """The provider's worker process died; `last_lines` holds what it last wrote."""
 
@@ -104,21 +122,7 @@ class ProviderBugError(RemoteFailure):
     """Provider code raised an exception that is not one of the typed errors."""
 
 
-_ALL: dict[str, type[MediaConduitError]] = {}
-
-
-def register(cls: type[MediaConduitError]) -> type[MediaConduitError]:
-    """Make `cls` known to `error_from_dict` (host-side errors register themselves)."""
-    _ALL[cls.__name__] = cls
-    return cls
-
-
-for _cls in (
-    MediaConduitError, ProviderError, AuthenticationError, PaymentRequiredError, RateLimitError,
-    ModelNotFoundError, InvalidInputError, ProviderUnavailableError, ProviderCrashedError,
-    ProviderBugError, ProviderLoadError,
-):
-    register(_cls)
+_ALL[MediaConduitError.__name__] = MediaConduitError
 
 
 def error_from_dict(data: dict[str, Any]) -> MediaConduitError:

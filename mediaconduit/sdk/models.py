@@ -63,6 +63,55 @@ def capability_hint(text: str) -> str:
     return f"{text!r} is not a capability: write '<in>-to-<out>', in and out each one of {kinds}"
 
 
+#: Task names: Hugging Face's pipeline tags where one fits, plus media operations.
+#: Names starting `x-` are an author's own and are never questioned.
+TASKS = (
+    "text-generation", "automatic-speech-recognition", "text-to-speech", "text-to-image",
+    "image-to-image", "image-to-text", "text-to-video", "image-to-video", "audio-to-audio",
+    "feature-extraction", "extract-audio", "extract-frame", "transcode", "convert-audio",
+    "probe",
+)
+
+#: The task a model gets for a capability when its provider names none. A capability
+#: with no entry here gets a task named like the capability (`audio-to-image`).
+DERIVED_TASKS = {
+    "text-to-text": "text-generation",
+    "audio-to-text": "automatic-speech-recognition",
+    "text-to-audio": "text-to-speech",
+    "text-to-image": "text-to-image",
+    "image-to-image": "image-to-image",
+    "image-to-text": "image-to-text",
+    "text-to-video": "text-to-video",
+    "image-to-video": "image-to-video",
+    "audio-to-audio": "audio-to-audio",
+    "video-to-audio": "extract-audio",
+    "video-to-image": "extract-frame",
+    "video-to-video": "transcode",
+}
+
+
+def derived_task(capability: str) -> str:
+    """The default task of a capability (`audio-to-text` -> `automatic-speech-recognition`)."""
+    return DERIVED_TASKS.get(capability, capability)
+
+
+def is_known_task(name: str) -> bool:
+    """In the vocabulary, a capability's own name, or an author's own `x-` name."""
+    return name in TASKS or name.startswith("x-") or name in Capability._value2member_map_
+
+
+def task_hint(name: str) -> str | None:
+    """None for a known task; else a message with the closest spelling, if any."""
+    if is_known_task(name):
+        return None
+    import difflib
+
+    guess = name.strip().lower().replace("_", "-").replace(" ", "-")
+    close = difflib.get_close_matches(guess, TASKS, n=1, cutoff=0.6)
+    fix = f"did you mean {close[0]!r}?" if close else "use one of " + ", ".join(TASKS)
+    return f"{name!r} is not a known task: {fix} (prefix your own task names with 'x-')"
+
+
 def _decimal(value: object) -> Decimal:
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a price")
@@ -134,10 +183,13 @@ class ModelInfo:
     free: bool | None = None
     parameters: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     metadata: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    tasks: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         caps = tuple(Capability.parse(c).value for c in _as_iterable(self.capabilities))
         object.__setattr__(self, "capabilities", caps)
+        tasks = tuple(dict.fromkeys(str(t) for t in _as_iterable(self.tasks)))
+        object.__setattr__(self, "tasks", tasks or tuple(dict.fromkeys(map(derived_task, caps))))
         object.__setattr__(self, "name", self.name or self.id)
         if isinstance(self.pricing, Mapping):
             object.__setattr__(self, "pricing", Pricing.from_mapping(self.pricing))
@@ -148,6 +200,7 @@ class ModelInfo:
         """JSON-able form, for the wire and the disk catalog."""
         data = dataclasses.asdict(self)
         data["capabilities"] = list(self.capabilities)
+        data["tasks"] = list(self.tasks)
         data["pricing"] = self.pricing.to_dict() if self.pricing else None
         return data
 

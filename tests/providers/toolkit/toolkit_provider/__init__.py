@@ -7,8 +7,10 @@ import os
 import sys
 import threading
 import time
+import urllib.request
 
 from mediaconduit.sdk import (
+    Cost,
     Image,
     InvalidInputError,
     Model,
@@ -17,6 +19,10 @@ from mediaconduit.sdk import (
     Provider,
     RateLimitError,
     Text,
+    Usage,
+    cancelled,
+    on_cancel,
+    report_progress,
 )
 
 print("toolkit imported: hello on stdout")
@@ -102,11 +108,77 @@ class Measure(Model):
         return Text(str(len(input.data)), metadata={"path": str(input.path)})
 
 
+class Steps(Model):
+    """Reports progress `input` times, then answers."""
+
+    def transform(self, input, **params):
+        steps = int(input.text)
+        for i in range(1, steps + 1):
+            report_progress(i / steps, f"step {i} of {steps}")
+        return Text(f"{steps} steps")
+
+
+class Patient(Model):
+    """Waits on an upstream (`params["upstream"]`, a loopback URL) that answers only when
+    told; on cancel it tells the upstream to drop the job, as a paid API would be told."""
+
+    def transform(self, input, **params):
+        upstream, job = params["upstream"], input.text
+        on_cancel(lambda: _post(f"{upstream}/cancel/{job}"))
+        with urllib.request.urlopen(f"{upstream}/wait/{job}", timeout=30) as answer:
+            return Text(answer.read().decode())
+
+    def stream(self, input, **params):
+        upstream, job = params["upstream"], input.text
+        try:
+            while not cancelled():
+                yield "tick,"
+                time.sleep(0.1)
+        finally:
+            _post(f"{upstream}/cancel/{job}")
+
+
+class Sleepy(Model):
+    """Sleeps `input` seconds in small steps, stopping when cancelled."""
+
+    def transform(self, input, **params):
+        deadline = time.monotonic() + float(input.text)
+        while time.monotonic() < deadline and not cancelled():
+            time.sleep(0.02)
+        return Text("cancelled" if cancelled() else "awake")
+
+
+def _post(url):
+    urllib.request.urlopen(urllib.request.Request(url, data=b"", method="POST"), timeout=5).close()
+
+
+class Several(Model):
+    """text-to-image: `input` images, each a few bytes of its own."""
+
+    def transform(self, input, **params):
+        return [Image.from_bytes(f"image {i}".encode(), "image/png", usage=Usage(images=1))
+                for i in range(int(input.text))]
+
+
+class Metered(Model):
+    """An answer with usage and cost, and a stream whose last chunk carries them."""
+
+    def transform(self, input, **params):
+        return Text(input.text, usage=Usage(input_tokens=3, output_tokens=5),
+                    cost=Cost(usd="0.0004"))
+
+    def stream(self, input, **params):
+        yield "a"
+        yield "b"
+        yield Text("", usage=Usage(input_tokens=1, output_tokens=2), cost=Cost(usd="0.01"))
+
+
 MODELS = {
     "echo": Echo, "env": Env, "crash": Crash, "noisy": Noisy, "count": Count, "slow": Slow,
-    "fail": Fail, "flip": Flip, "measure": Measure, "rendezvous": Rendezvous,
+    "fail": Fail, "flip": Flip, "measure": Measure, "rendezvous": Rendezvous, "steps": Steps,
+    "patient": Patient, "sleepy": Sleepy, "several": Several, "metered": Metered,
 }
-CAPS = {"flip": "image-to-image", "measure": "audio-to-text"}
+CAPS = {"flip": "image-to-image", "measure": "audio-to-text", "several": "text-to-image"}
 
 
 class ToolkitProvider(Provider):

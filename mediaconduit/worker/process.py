@@ -17,13 +17,14 @@ import socket
 import subprocess
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from mediaconduit.errors import ProtocolError
 from mediaconduit.sdk._protocol import PROTOCOL_VERSION, Channel
 from mediaconduit.sdk.errors import MediaConduitError, ProviderCrashedError, error_from_dict
+from mediaconduit.worker.calls import Call, ProgressCallback
 
 BOOT = (
     "import sys; sys.path[:0] = sys.argv[1:4]; "
@@ -153,37 +154,33 @@ class Worker:
     def alive(self) -> bool:
         return not self._eof and self._crash is None and self.process.poll() is None
 
-    def call(self, op: str, *, timeout: float | None = None, **payload: Any) -> Any:
-        """Send one request and wait for its reply; typed errors are raised here."""
+    def begin(self, op: str, *, timeout: float | None = None,
+              on_progress: ProgressCallback | None = None, **payload: Any) -> Call:
+        """Send one request; the `Call` reads its replies (see `worker.calls`)."""
         rid, replies = self._register()
+        call = Call(self.spec.label, op, replies, lambda: self._cancel(rid),
+                    lambda: self._pending.pop(rid, None), timeout=timeout,
+                    on_progress=on_progress)
         try:
             self._send({"id": rid, "op": op, **payload})
-            reply = replies.get(timeout=timeout)
-        except queue.Empty:
-            raise TimeoutError(f"{self.spec.label} did not answer {op!r} in {timeout} s") from None
-        finally:
-            self._pending.pop(rid, None)
-        if "error" in reply:
-            raise error_from_dict(reply["error"])
-        return reply.get("result")
+        except BaseException:
+            call.ended = True
+            call.finish()
+            raise
+        return call
 
-    def stream(self, **payload: Any) -> Iterator[str]:
-        """Send a stream request and yield its chunks; leaving early cancels it."""
-        rid, replies = self._register()
-        finished = False
+    def call(self, op: str, *, timeout: float | None = None,
+             on_progress: ProgressCallback | None = None, **payload: Any) -> Any:
+        """Send one request and wait for its result; typed errors are raised here."""
+        call = self.begin(op, timeout=timeout, on_progress=on_progress, **payload)
         try:
-            self._send({"id": rid, "op": "stream", **payload})
-            while "end" not in (reply := replies.get()):
-                if "error" in reply:
-                    finished = True
-                    raise error_from_dict(reply["error"])
-                yield reply["chunk"]
-            finished = True
+            return call.result()
         finally:
-            self._pending.pop(rid, None)
-            if not finished and self.alive:
-                with contextlib.suppress(MediaConduitError):  # it may die meanwhile
-                    self._send({"op": "cancel", "target": rid})
+            call.finish()
+
+    def _cancel(self, rid: int) -> None:
+        if self.alive:
+            self._send({"op": "cancel", "target": rid})
 
     def _register(self) -> tuple[int, queue.SimpleQueue[dict[str, Any]]]:
         replies: queue.SimpleQueue[dict[str, Any]] = queue.SimpleQueue()
