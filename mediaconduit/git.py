@@ -6,7 +6,8 @@ never prompts. (GitPython was the first plan; importing it alone took 60 ms,
 a tenth of a cold load, for commands that are one line each here.)
 The network is touched only when the cache cannot answer: a cached full
 commit, or a branch/tag/default branch resolved before, loads offline;
-`update=True` re-resolves.
+`update=True` re-resolves. What the cache remembers of each repository (the
+refs resolved, the checkout marker) is kept by `mediaconduit.cache.refs`.
 """
 
 from __future__ import annotations
@@ -20,21 +21,21 @@ from typing import Any, NamedTuple
 
 from mediaconduit import cache
 from mediaconduit._version import __version__
+from mediaconduit.cache import refs
 from mediaconduit.errors import GitError, OfflineError
+from mediaconduit.manifest.facts import ProviderFacts
 from mediaconduit.process import CommandError, cmd_output, cmd_progress, redact
 from mediaconduit.progress import Progress, ProgressCallback, ignore
 from mediaconduit.specifier import Specifier
 
-MARKER = ".mediaconduit-checkout.json"
-HEAD = "HEAD"
-
 
 class Checkout(NamedTuple):
-    """A published checkout and what its manifest said (`error` when it was invalid)."""
+    """A published checkout and what its manifest said: `facts`, or `error` when it was
+    invalid (then `facts` is None)."""
 
     path: Path
     commit: str
-    facts: dict[str, Any]
+    facts: ProviderFacts | None
     dependencies: list[str]
     error: str | None
 
@@ -62,41 +63,35 @@ def _at(spec: Specifier) -> str:
 
 
 def _cached(layout: cache.Layout, spec: Specifier) -> Checkout | None:
-    commit = cached_commit(layout, spec)
+    commit = refs.cached_commit(layout, spec)
     return read_checkout(layout, spec.dirname, commit) if commit else None
-
-
-def cached_commit(layout: cache.Layout, spec: Specifier) -> str | None:
-    """The commit `spec` resolved to last time, without the network."""
-    if spec.is_full_commit:
-        return spec.ref
-    refs = (cache.read_json(layout.refs(spec.dirname)) or {}).get("refs", {})
-    commit = refs.get(spec.ref or HEAD)
-    if commit is None and spec.is_short_commit:
-        matches = [c for c in set(refs.values()) if c.startswith(str(spec.ref))]
-        commit = matches[0] if len(matches) == 1 else None
-    return commit if isinstance(commit, str) else None
 
 
 def read_checkout(layout: cache.Layout, dirname: str, commit: str) -> Checkout | None:
     """The published checkout, or None when it is missing or damaged."""
     path = layout.checkout(dirname, commit)
-    marker = cache.read_json(path / MARKER)
-    if not isinstance(marker, dict):
-        return None
-    if not all(os.path.lexists(path / name) for name in marker.get("files", {})):
+    marker = refs.read_marker(path)
+    if marker is None:
         return None
     if marker.get("host_version") != __version__:
         marker = _write_marker(path, commit, marker["files"])
-    return Checkout(path, commit, marker["facts"], marker["dependencies"], marker.get("error"))
+    error = marker.get("error")
+    try:
+        facts = None if error else ProviderFacts.from_dict(marker["facts"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return Checkout(path, commit, facts, marker["dependencies"], error)
 
 
 def _write_marker(path: Path, commit: str, files: dict[str, str]) -> dict[str, Any]:
     """Record what the manifest says, as this host reads it (again after an upgrade)."""
-    facts, dependencies, error = inspect(path)
-    marker = {"commit": commit, "host_version": __version__, "files": files, "facts": facts,
+    from mediaconduit.manifest.repo import read_repo_manifest
+
+    facts, dependencies, error = read_repo_manifest(path)
+    marker = {"commit": commit, "host_version": __version__, "files": files,
+              "facts": facts.to_dict() if facts is not None else {},
               "dependencies": dependencies, "error": error}
-    cache.write_json(path / MARKER, marker)
+    refs.write_marker(path, marker)
     return marker
 
 
@@ -112,7 +107,7 @@ def _fetch_and_publish(
             _materialize(work, commit)
             cache.remove(final)
             cache.publish(work, final)
-    _remember(layout, spec, commit)
+    refs.remember(layout, spec, commit)
     found = read_checkout(layout, spec.dirname, commit)
     if found is None:
         raise GitError(f"the checkout of {spec.display} at {commit} vanished while loading")
@@ -125,22 +120,8 @@ def _preload_manifest_reader() -> None:
     Those imports take about as long as the fetch; in a thread they overlap
     with it, since the fetch is another process. A cached load never comes here.
     """
-    threading.Thread(target=importlib.import_module, args=("mediaconduit.validate",),
+    threading.Thread(target=importlib.import_module, args=("mediaconduit.manifest.repo",),
                      name="mc-preload", daemon=True).start()
-
-
-def _remember(layout: cache.Layout, spec: Specifier, commit: str) -> None:
-    """Note what `spec` resolved to; credentials written in a URL are not kept on disk."""
-    path = layout.refs(spec.dirname)
-    data = cache.read_json(path) or {}
-    refs = {**data.get("refs", {}), (spec.ref or HEAD): commit}
-    cache.write_json(path, {"url": spec.display, "display": spec.display, "refs": refs})
-
-
-def refs_file(layout: cache.Layout, dirname: str) -> dict[str, Any]:
-    """What `_remember` wrote for a repo: url, display, refs."""
-    data = cache.read_json(layout.refs(dirname))
-    return data if isinstance(data, dict) else {}
 
 
 # --- git itself -------------------------------------------------------------
@@ -248,15 +229,3 @@ def _parse_ls_tree(listing: str) -> list[tuple[str, str]]:
             entries.append((name, sha))
     return entries
 
-
-def inspect(repo: Path) -> tuple[dict[str, Any], list[str], str | None]:
-    """The manifest's facts and the dependency list of a repo, or the error that stops it."""
-    from mediaconduit.manifest import load_manifest
-    from mediaconduit.sdk.errors import MediaConduitError
-    from mediaconduit.validate import repo_dependencies
-
-    try:
-        manifest = load_manifest(repo)
-        return manifest.facts(), repo_dependencies(repo, manifest), None
-    except MediaConduitError as e:
-        return {}, [], str(e)

@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, ParamSpec, TypeVar
 
-from mediaconduit import catalog
+from mediaconduit.cache import catalog
 from mediaconduit.progress import ProgressCallback
 from mediaconduit.sdk._protocol import asset_to_wire, result_from_wire
 from mediaconduit.sdk.assets import Asset, Media, Text
@@ -30,6 +30,7 @@ from mediaconduit.worker.process import NotDelivered, Worker, worker_env
 
 if TYPE_CHECKING:
     from mediaconduit import cache
+    from mediaconduit.manifest.facts import ProviderFacts
 
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
@@ -49,7 +50,7 @@ class Source(NamedTuple):
     dirname: str
     repo: Path
     commit: str | None
-    facts: Mapping[str, Any]
+    facts: ProviderFacts
     dependencies: list[str]
     config: Mapping[str, Any]
     revision: str | None = None  # what the disk catalog is keyed by; the commit by default
@@ -62,16 +63,16 @@ class ProviderHandle:
                  progress: ProgressCallback | None = None) -> None:
         self.source = source
         facts = source.facts
-        self.id: str = facts["id"]
-        self.name: str = facts["name"]
-        self.version: str = facts["version"]
-        self.type: str = facts["type"]
-        self.capabilities: list[str] = list(facts["capabilities"])
+        self.id: str = facts.id
+        self.name: str = facts.name
+        self.version: str = facts.version
+        self.type: str = facts.type
+        self.capabilities: list[str] = list(facts.capabilities)
         self.commit = source.commit
         self._layout = layout
         self._offline = offline
         self._progress = progress
-        declared = [e["name"] for e in facts.get("env") or []]
+        declared = facts.env_names
         self._env = worker_env(declared)
         settings = {k: v for k, v in self._env.items() if k in declared}
         self._catalog_path = layout.catalog(
@@ -137,7 +138,7 @@ class ProviderHandle:
             return list(self._models)
 
     def _static_models(self) -> list[ModelInfo]:
-        return [ModelInfo.from_dict(m) for m in self.source.facts.get("models") or []]
+        return list(self.source.facts.models)
 
     def _discover_if_stale(self, worker: Worker) -> None:
         age = catalog.age(self._catalog_path)

@@ -91,7 +91,7 @@ class ProviderRegistry:
 
         checkout = ensure_checkout(self.layout, spec, update=update, offline=self.offline,
                                    progress=self.progress or (lambda _: None))
-        if checkout.error:
+        if checkout.facts is None:
             raise ManifestError(f"{spec.display} at {checkout.commit[:12]}: {checkout.error}")
         return Source(spec.display, spec.dirname, checkout.path, checkout.commit,
                       checkout.facts, checkout.dependencies, config)
@@ -114,12 +114,12 @@ class ProviderRegistry:
 
 def _local_source(spec: Specifier, config: dict[str, Any]) -> Source:
     """Dev mode: the folder itself, its manifest read afresh."""
-    from mediaconduit.git import inspect
+    from mediaconduit.manifest.repo import read_repo_manifest
 
     repo = Path(spec.url)
-    facts, dependencies, error = inspect(repo)
-    if error:
-        raise ManifestError(error)
+    facts, dependencies, error = read_repo_manifest(repo)
+    if facts is None:
+        raise ManifestError(str(error))
     return Source(spec.display, spec.dirname, repo, _local_commit(repo), facts, dependencies,
                   config, revision=_fingerprint(repo))
 

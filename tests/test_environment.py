@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -129,3 +131,10 @@ def test_conflicting_dependency_with_the_host_still_runs(cache_dir: Path) -> Non
     version, name = answer.split()
     assert version.startswith("1.")
     assert name == "Ada"
+
+
+def test_environment_stamps_its_build(cache_dir: Path) -> None:
+    env = environment.ensure_environment(cache.Layout(cache_dir), [])
+    marker = cache.read_json(env.path / environment.MARKER)
+    assert len(marker["build_id"]) == 32
+    assert os.path.realpath(sys.executable) == marker["base_python"]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from mediaconduit import cache, git
+from mediaconduit.cache import refs
 from mediaconduit.errors import GitError, ManifestError, OfflineError
 from mediaconduit.specifier import parse_specifier
 from tests.conftest import TEST_PROVIDERS, publish
@@ -31,7 +32,7 @@ def test_default_branch_resolves_to_its_commit(git_server: GitServer, layout: ca
     assert found.path == layout.root / "providers" / "owner-default-branch" / commit
     assert (found.path / "MediaConduit.provider.yml").is_file()
     assert not (found.path / ".git").exists()
-    assert found.facts["id"] == "reverse"
+    assert found.facts.id == "reverse"
     assert found.dependencies == ["text-unidecode==1.3", "mediaconduit>=0.1"]
 
 
@@ -50,7 +51,7 @@ def test_tag_branch_and_commits(git_server: GitServer, layout: cache.Layout, for
     assert checkout(layout, form.format(ref=tagged)).commit == tagged
     assert checkout(layout, form.format(ref=tagged[:8])).commit == tagged
     branch = checkout(layout, form.format(ref="feature/x"))
-    assert branch.facts["id"] == "toolkit"
+    assert branch.facts.id == "toolkit"
     assert branch.commit not in (tagged, newer)
 
 
@@ -60,7 +61,7 @@ def test_short_commit_not_advertised_by_any_ref(git_server: GitServer,
     publish(git_server, "toolkit", "Owner/history", message="later")
     found = checkout(layout, f"github:Owner/history@{old[:10]}")
     assert found.commit == old
-    assert found.facts["id"] == "reverse"
+    assert found.facts.id == "reverse"
 
 
 def test_cache_answers_with_the_server_stopped(git_server: GitServer,
@@ -88,7 +89,7 @@ def test_update_resolves_again(git_server: GitServer, layout: cache.Layout) -> N
     assert checkout(layout, "github:Owner/moving").commit == first
     assert checkout(layout, "github:Owner/moving", update=True).commit == second
     assert checkout(layout, "github:Owner/moving").commit == second
-    assert git.refs_file(layout, "owner-moving")["refs"]["HEAD"] == second
+    assert refs.refs_file(layout, "owner-moving")["refs"]["HEAD"] == second
 
 
 def test_offline_uses_the_cache_and_says_what_is_missing(git_server: GitServer,
@@ -131,6 +132,7 @@ def test_invalid_manifest_is_cached_with_its_error(git_server: GitServer, layout
     found = checkout(layout, "github:Owner/broken")
     assert found.error is not None
     assert "id" in found.error
+    assert found.facts is None
     git_server.stop()
     try:
         assert checkout(layout, "github:Owner/broken").error == found.error
@@ -138,19 +140,22 @@ def test_invalid_manifest_is_cached_with_its_error(git_server: GitServer, layout
         git_server.start()
 
 
-@pytest.mark.parametrize("damage", ["marker", "file", "all-files"])
+@pytest.mark.parametrize("damage", ["marker", "file", "all-files", "facts"])
 def test_damaged_checkout_is_fetched_again(git_server: GitServer, layout: cache.Layout,
                                            damage: str) -> None:
     publish(git_server, "reverse", f"Owner/damaged-{damage}")
     spec = f"github:Owner/damaged-{damage}"
     found = checkout(layout, spec)
     if damage == "marker":
-        (found.path / git.MARKER).unlink()
+        (found.path / refs.MARKER).unlink()
     elif damage == "file":
         (found.path / "pyproject.toml").unlink()
+    elif damage == "facts":
+        marker = cache.read_json(found.path / refs.MARKER)
+        cache.write_json(found.path / refs.MARKER, {**marker, "facts": {"id": "half"}})
     else:
         for child in found.path.iterdir():
-            if child.name != git.MARKER:
+            if child.name != refs.MARKER:
                 shutil.rmtree(child) if child.is_dir() else child.unlink()
     assert git.read_checkout(layout, found.path.parent.name, found.commit) is None
     again = checkout(layout, spec)
@@ -166,7 +171,7 @@ def test_leftover_staging_is_never_mistaken_for_an_entry(git_server: GitServer,
     half.mkdir(parents=True)
     (half / "MediaConduit.provider.yml").write_text("id: half\n")
     assert checkout(layout, "github:Owner/staged").commit == commit
-    assert checkout(layout, "github:Owner/staged").facts["id"] == "reverse"
+    assert checkout(layout, "github:Owner/staged").facts.id == "reverse"
 
 
 def test_upgraded_host_reads_the_manifest_again(git_server: GitServer, layout: cache.Layout,
@@ -180,7 +185,7 @@ def test_upgraded_host_reads_the_manifest_again(git_server: GitServer, layout: c
     finally:
         git_server.start()
     assert again.facts == found.facts
-    assert cache.read_json(found.path / git.MARKER)["host_version"] == "9.9.9"
+    assert cache.read_json(found.path / refs.MARKER)["host_version"] == "9.9.9"
 
 
 def test_git_configuration_applies(git_server: GitServer, layout: cache.Layout,
@@ -206,7 +211,7 @@ def test_file_url_and_local_ref(layout: cache.Layout, tmp_path: Path) -> None:
     by_url = checkout(layout, f"file://{repo}")
     by_ref = git.ensure_checkout(layout, parse_specifier(str(repo) + "@v1"))
     assert by_url.commit == by_ref.commit
-    assert by_url.facts["id"] == "reverse"
+    assert by_url.facts.id == "reverse"
 
 
 def test_manifest_error_raised_by_the_registry(git_server: GitServer, cache_dir: Path,

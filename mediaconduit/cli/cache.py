@@ -33,10 +33,10 @@ def cache_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def list_(cache_dir: Path | None, offline: bool | None, as_json: bool) -> None:
     """Checkouts and environments, with their sizes."""
-    from mediaconduit import inventory
+    from mediaconduit.cache import maintenance
 
     layout = _layout(cache_dir)
-    checkouts, envs = inventory.checkouts(layout), inventory.environments(layout)
+    checkouts, envs = maintenance.checkouts(layout), maintenance.environments(layout)
     if as_json:
         echo_json({"root": str(layout.root), "checkouts": [c._asdict() for c in checkouts],
                    "environments": [e._asdict() for e in envs]})
@@ -57,9 +57,9 @@ def list_(cache_dir: Path | None, offline: bool | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def verify(cache_dir: Path | None, offline: bool | None, repair: bool, as_json: bool) -> int:
     """Check every checkout file and environment; exit 1 when something is damaged."""
-    from mediaconduit import inventory
+    from mediaconduit.cache import maintenance
 
-    problems = inventory.verify(_layout(cache_dir), repair=repair)
+    problems = maintenance.verify(_layout(cache_dir), repair=repair)
     if as_json:
         echo_json({"ok": not problems, "repaired": repair,
                    "problems": [{"path": str(p.path), "message": p.message} for p in problems]})
@@ -76,9 +76,9 @@ def verify(cache_dir: Path | None, offline: bool | None, repair: bool, as_json: 
 @click.option("--dry-run", is_flag=True, help="Only say what would be removed.")
 def gc(cache_dir: Path | None, offline: bool | None, dry_run: bool) -> None:
     """Remove checkouts no ref points at, unused environments, leftovers and old logs."""
-    from mediaconduit import inventory
+    from mediaconduit.cache import maintenance
 
-    removed = inventory.gc(_layout(cache_dir), dry_run=dry_run)
+    removed = maintenance.gc(_layout(cache_dir), dry_run=dry_run)
     for path in removed:
         click.echo(f"{'would remove' if dry_run else 'removed'} {path}")
     click.echo(f"{len(removed)} entries {'to remove' if dry_run else 'removed'}")
@@ -89,12 +89,12 @@ def gc(cache_dir: Path | None, offline: bool | None, dry_run: bool) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask.")
 def clean(cache_dir: Path | None, offline: bool | None, yes: bool) -> None:
     """Remove the whole cache."""
-    from mediaconduit import inventory
+    from mediaconduit.cache import maintenance
 
     layout = _layout(cache_dir)
     if not yes:
         click.confirm(f"remove everything in {layout.root}?", abort=True)
-    click.echo(f"freed {_mib(inventory.clean(layout))}")
+    click.echo(f"freed {_mib(maintenance.clean(layout))}")
 
 
 @click.command()
@@ -103,17 +103,18 @@ def clean(cache_dir: Path | None, offline: bool | None, yes: bool) -> None:
 def update(specs: tuple[str, ...], cache_dir: Path | None, offline: bool | None) -> None:
     """Re-resolve branches and tags (all cached providers, or the SPECs given)."""
     from mediaconduit import git
+    from mediaconduit.cache import refs
     from mediaconduit.specifier import parse_specifier
 
     layout = _layout(cache_dir)
     targets = [parse_specifier(s) for s in specs] or [
-        parse_specifier(info["url"], None if ref == git.HEAD else ref)
-        for info in (git.refs_file(layout, p.stem) for p in sorted(layout.refs_dir.glob("*.json")))
+        parse_specifier(info["url"], None if ref == refs.HEAD else ref)
+        for info in (refs.refs_file(layout, p.stem) for p in sorted(layout.refs_dir.glob("*.json")))
         for ref, commit in info.get("refs", {}).items() if ref != commit]
     display = progress_display()
     with display.shown():
         for spec in targets:
-            before = git.cached_commit(layout, spec)
+            before = refs.cached_commit(layout, spec)
             after = git.ensure_checkout(layout, spec, update=True, offline=bool(offline),
                                         progress=display).commit
             change = "unchanged" if before == after else f"{(before or 'new')[:12]} ->"

@@ -79,9 +79,9 @@ def info(spec: str, ref: str | None, update: bool, config: tuple[str, ...],
     with loaded(spec, ref, update, config, cache_dir, offline) as handle:
         facts = handle.source.facts
         data = {**summary(handle, handle.wait_for_models()),
-                "description": facts.get("description") or "",
+                "description": facts.description or "",
                 "dependencies": handle.source.dependencies,
-                "env": [e["name"] for e in facts.get("env") or []], "health": handle.health()}
+                "env": facts.env_names, "health": handle.health()}
     if as_json:
         echo_json(data)
         return

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    from mediaconduit.manifest import ManifestReport
+    from mediaconduit.manifest.model import ManifestReport
 
 FORMATS = ("text", "json", "github")
 
@@ -44,7 +44,7 @@ def validate(ctx: click.Context, strict: bool, deep: bool, output: str,
     loads it; what fails (an entry class that does not import or is not a
     Provider, a model capability the manifest does not list) is an error.
     """
-    from mediaconduit.validate import FORMATTERS
+    from mediaconduit.manifest.report import FORMATTERS
 
     reports = [_check(path, strict, deep) for path in paths]
     text = FORMATTERS[output](reports)
@@ -55,9 +55,9 @@ def validate(ctx: click.Context, strict: bool, deep: bool, output: str,
 
 def _check(path: Path, strict: bool, deep: bool = False) -> ManifestReport:
     """One path's report; a bug in a check becomes a failed report, never a traceback."""
-    from mediaconduit.deep import deep_check
-    from mediaconduit.manifest import Issue, make_report
-    from mediaconduit.validate import check_path
+    from mediaconduit.manifest.deep import deep_check
+    from mediaconduit.manifest.model import Issue, make_report
+    from mediaconduit.manifest.repo import check_path
 
     try:
         report = check_path(path, strict=strict)
@@ -75,7 +75,7 @@ def schema() -> None:
     Save it and point your editor at it, for example with the comment
     `# yaml-language-server: $schema=./manifest.schema.json` at the top of the manifest.
     """
-    from mediaconduit.manifest import json_schema
+    from mediaconduit.manifest.model import json_schema
 
     click.echo(json.dumps(json_schema(), indent=2))
 

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from mediaconduit.manifest import ID_PATTERN
+from mediaconduit.manifest.rules import ID_PATTERN
 from mediaconduit.sdk.errors import MediaConduitError
 
 

@@ -13,7 +13,7 @@ import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
-from mediaconduit.manifest import MANIFEST_NAME
+from mediaconduit.manifest.read import MANIFEST_NAME
 from mediaconduit.scaffold.names import ScaffoldError
 
 PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")

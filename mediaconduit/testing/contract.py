@@ -157,7 +157,8 @@ def _run(registry: ProviderRegistry, spec: str,
 
 def _repository_checks(handle: ProviderHandle) -> list[Check]:
     """`mediaconduit validate` on the checkout, and the handle's facts against its manifest."""
-    from mediaconduit.validate import check_repo, format_text
+    from mediaconduit.manifest.repo import check_repo
+    from mediaconduit.manifest.report import format_text
 
     report = check_repo(handle.source.repo)
     checks = [Check("manifest and repository", report.ok, format_text([report]))]
@@ -183,7 +184,7 @@ def _start(handle: ProviderHandle, timeout: float) -> Check:
 
 
 def _entry(handle: ProviderHandle) -> str:
-    return str(handle.source.facts.get("entry", "?"))
+    return handle.source.facts.entry
 
 
 def _discover(handle: ProviderHandle) -> tuple[list[ModelInfo], Check]:
@@ -224,12 +225,12 @@ def _listing_checks(handle: ProviderHandle, listed: list[ModelInfo]) -> list[Che
 def _static_models_check(handle: ProviderHandle, listed: list[ModelInfo]) -> Check:
     found = {info.id: set(info.capabilities) for info in listed}
     problems = []
-    for model in handle.source.facts.get("models") or []:
-        if model["id"] not in found:
-            problems.append(f"{model['id']} is in the manifest but not discovered")
-        elif set(model["capabilities"]) != found[model["id"]]:
-            problems.append(f"{model['id']} has {sorted(found[model['id']])} when discovered, "
-                            f"{sorted(model['capabilities'])} in the manifest")
+    for model in handle.source.facts.models:
+        if model.id not in found:
+            problems.append(f"{model.id} is in the manifest but not discovered")
+        elif set(model.capabilities) != found[model.id]:
+            problems.append(f"{model.id} has {sorted(found[model.id])} when discovered, "
+                            f"{sorted(model.capabilities)} in the manifest")
     return Check("the manifest's static models are discovered", not problems,
                  "; ".join(problems))
 

@@ -77,7 +77,7 @@ class Lifecycle:
         future = Starting()
         self._error_reported = False
         threading.Thread(target=self._boot, args=(future,), daemon=True,
-                         name=f"mc-start-{self.source.facts['id']}").start()
+                         name=f"mc-start-{self.source.facts.id}").start()
         return future
 
     def _boot(self, future: Starting) -> None:
@@ -103,7 +103,7 @@ class Lifecycle:
 
         try:
             env = ensure_environment(
-                self.layout, self.source.dependencies, python=self.source.facts.get("python"),
+                self.layout, self.source.dependencies, python=self.source.facts.python,
                 offline=self.offline, label=self.source.display,
                 progress=self.progress or (lambda _: None), check=start_early)
         except BaseException:
@@ -119,7 +119,7 @@ class Lifecycle:
         layout, source = self.layout, self.source
         return WorkerSpec(
             label=source.display, python=python, sdk_path=ensure_sdk(layout), repo=source.repo,
-            entry=source.facts["entry"], manifest=source.facts, config=source.config,
+            entry=source.facts.entry, manifest=source.facts.to_dict(), config=source.config,
             env=self.env, log_dir=layout.logs(source.dirname), output_root=layout.root / "outputs",
         )
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from mediaconduit.cache import Layout
 from mediaconduit.environment import Environment, ensure_environment
-from mediaconduit.git import inspect
+from mediaconduit.manifest.repo import read_repo_manifest
 
 FFMPEG_PROVIDER = Path(__file__).resolve().parents[2] / "providers" / "ffmpeg-provider"
 _EXE = "import imageio_ffmpeg; print(imageio_ffmpeg.get_ffmpeg_exe())"
@@ -30,7 +30,7 @@ _EXE = "import imageio_ffmpeg; print(imageio_ffmpeg.get_ffmpeg_exe())"
 
 def provider_dependencies(extra: Sequence[str] = ()) -> list[str]:
     """The FFmpeg provider's dependencies, as the host reads them, plus `extra`."""
-    _facts, dependencies, error = inspect(FFMPEG_PROVIDER)
+    _facts, dependencies, error = read_repo_manifest(FFMPEG_PROVIDER)
     assert error is None, error
     return [*dependencies, *extra]
 

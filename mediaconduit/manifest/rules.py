@@ -1,7 +1,7 @@
 """Value rules for manifest keys: what one key's value must look like, and how to say so.
 
 The patterns, the checks pydantic runs on single values (each error's message
-says how to fix the value) and the annotated field types `_manifest_model`
+says how to fix the value) and the annotated field types `model`
 builds the model from.
 """
 
@@ -19,7 +19,7 @@ from packaging.version import InvalidVersion, Version
 from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from mediaconduit.sdk.models import Capability, capability_hint
+from mediaconduit.sdk.models import TASKS, Capability, capability_hint
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*[a-z0-9]$"
 ENV_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
@@ -231,3 +231,8 @@ JsonSchemaObject = Annotated[
     dict[str, Any], _mapping("a JSON Schema object (a mapping such as {type: object, ...})")
 ]
 Parameters = Annotated[dict[str, Any], _mapping("a mapping of parameter names to their schemas")]
+# Any text: an unknown task is a warning (see `checks.unknown_tasks`), so the schema lists
+# the vocabulary as examples rather than refusing other names; `x-` names are the author's.
+TaskName = Annotated[
+    str, Field(json_schema_extra={"minLength": 1, "examples": [*TASKS, "x-my-task"]}),
+]

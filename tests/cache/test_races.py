@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -13,9 +12,8 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
-
-from mediaconduit import cache, environment, inventory
+from mediaconduit import cache
+from mediaconduit.cache import maintenance
 from mediaconduit.registry import ProviderRegistry
 from tests.conftest import ROOT, TEST_PROVIDERS, publish
 from tests.helpers.gitserver import GitServer
@@ -75,7 +73,7 @@ def test_racing_processes_clone_once_and_build_once(git_server: GitServer, cache
     assert git_server.fetches("Race/race") == git_server.fetches("Race/solo")
     assert len(list((cache_dir / "envs").iterdir())) == 1
     assert len(list((cache_dir / "providers" / "race-race").iterdir())) == 1
-    assert inventory.verify(cache.Layout(cache_dir)) == []
+    assert maintenance.verify(cache.Layout(cache_dir)) == []
 
 
 KILL_AFTER = [0.05, 0.15, 0.3, 0.45, 0.6, 0.8, 1.0, 1.3, 1.7, 2.2]
@@ -96,7 +94,7 @@ def test_loads_killed_at_many_points_are_repaired(git_server: GitServer, cache_d
         for i in range(len(KILL_AFTER)):
             provider = registry.get_provider(f"github:Killed/provider-{i}")
             assert provider.get_model("reverse").transform("xy").text == "yx"  # type: ignore[union-attr]
-    problems = inventory.verify(cache.Layout(cache_dir))
+    problems = maintenance.verify(cache.Layout(cache_dir))
     assert problems == []
 
 
@@ -119,41 +117,3 @@ def test_different_providers_do_not_wait_for_each_other(git_server: GitServer,
             assert held.is_alive()
         held.join(60)
     assert done == {"free": True, "held": True}
-
-
-def test_write_json_is_atomic_and_read_json_tolerates_damage(tmp_path: Path) -> None:
-    path = tmp_path / "sub" / "data.json"
-    cache.write_json(path, {"a": 1})
-    assert cache.read_json(path) == {"a": 1}
-    assert [p.name for p in path.parent.iterdir()] == ["data.json"]
-    path.write_text('{"a": ')
-    assert cache.read_json(path) is None
-    assert cache.read_json(tmp_path / "missing.json") is None
-
-
-def test_publish_keeps_the_first_and_remove_is_total(tmp_path: Path) -> None:
-    final = tmp_path / "entry"
-    for content in ("first", "second"):
-        staged = tmp_path / f"staged-{content}"
-        staged.mkdir()
-        (staged / "file").write_text(content)
-        cache.publish(staged, final)
-    assert (final / "file").read_text() == "first"
-    cache.remove(final)
-    assert not final.exists()
-    assert not any(p.name.startswith(".entry") for p in tmp_path.iterdir())
-
-
-def test_default_root(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("MEDIACONDUIT_CACHE_DIR", str(tmp_path / "x"))
-    assert cache.default_root() == tmp_path / "x"
-    monkeypatch.delenv("MEDIACONDUIT_CACHE_DIR")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert cache.default_root() == tmp_path / "xdg" / "mediaconduit"
-
-
-def test_environment_stamps_its_build(cache_dir: Path) -> None:
-    env = environment.ensure_environment(cache.Layout(cache_dir), [])
-    marker = cache.read_json(env.path / environment.MARKER)
-    assert len(marker["build_id"]) == 32
-    assert os.path.realpath(sys.executable) == marker["base_python"]

@@ -1,8 +1,8 @@
 """The checks beyond one value, each giving `Issue`s with a key path and line.
 
 The host version first (`mediaconduit:`), pydantic's errors as issues, the
-rules between keys, and unknown keys. Each reads the manifest's data as
-loaded and the lines of its key paths.
+rules between keys, and the warnings: unknown keys and unknown task names.
+Each reads the manifest's data as loaded and the lines of its key paths.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from packaging.version import Version
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from mediaconduit._manifest_model import EnvVar, Issue, Manifest, StaticModel
-from mediaconduit._manifest_rules import clip, describe, dotted
 from mediaconduit._version import __version__
-from mediaconduit.sdk.models import Capability
-from mediaconduit.yamlnodes import NodePath, format_path
+from mediaconduit.manifest.model import EnvVar, Issue, Manifest, StaticModel
+from mediaconduit.manifest.rules import clip, describe, dotted
+from mediaconduit.manifest.yamlnodes import NodePath, format_path
+from mediaconduit.sdk.models import Capability, task_hint
 
 TYPESCRIPT_KEYS = ("main", "exportName")
 
@@ -235,4 +235,19 @@ def unknown_keys(data: dict[str, Any], lines: Mapping[NodePath, int]) -> list[Is
     for section, model in (("env", EnvVar), ("models", StaticModel)):
         for i, item in _items(data, section):
             issues += _unknown_in(item, (section, i), model, lines)
+    return issues
+
+
+# --- unknown task names ---------------------------------------------------------------------
+
+def unknown_tasks(data: dict[str, Any], lines: Mapping[NodePath, int]) -> list[Issue]:
+    """A warning for each task name of a static model that is not in the vocabulary."""
+    issues = []
+    for i, model in _items(data, "models"):
+        tasks = model.get("tasks")
+        for j, name in enumerate(tasks if isinstance(tasks, list) else []):
+            hint = task_hint(name) if isinstance(name, str) else None
+            if hint is not None:
+                path = ("models", i, "tasks", j)
+                issues.append(Issue(format_path(path), hint, _line(lines, path)))
     return issues

@@ -10,20 +10,13 @@ import pytest
 
 from mediaconduit.cli import main
 from mediaconduit.errors import ManifestError
-from mediaconduit.manifest import MANIFEST_NAME, Issue, ManifestReport, check_manifest_text
-from mediaconduit.validate import (
-    check_paths,
-    check_repo,
-    format_github,
-    format_json,
-    format_text,
-    repo_dependencies,
-)
+from mediaconduit.manifest import MANIFEST_NAME, ManifestReport, check_manifest_text
+from mediaconduit.manifest.repo import check_paths, check_repo, repo_dependencies
 
 # The project's copy of the shared corpus (tests/data/manifests); test_corpus_is_current
 # checks it against ../shared when that is beside the repository.
-CORPUS = Path(__file__).parent / "data" / "manifests"
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "manifests"
+CORPUS = Path(__file__).parents[1] / "data" / "manifests"
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "manifests"
 EXPECTED: dict[str, dict[str, Any]] = json.loads((CORPUS / "expected.json").read_text())
 
 def _files(root: Path) -> dict[str, bytes]:
@@ -184,59 +177,9 @@ def test_a_bug_in_a_check_is_a_failure_not_a_traceback(
     def broken(path: Path, *, strict: bool = False) -> ManifestReport:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("mediaconduit.validate.check_path", broken)
+    monkeypatch.setattr("mediaconduit.manifest.repo.check_path", broken)
     assert main(["validate", str(tmp_path)]) == 1
     assert "internal error while checking this path (RuntimeError: boom)" in capsys.readouterr().out
-
-
-def test_text_format(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    path = write(tmp_path, MINIMAL.replace("local", "cloud") + "extra: 1\n", "m.yml")
-    assert main(["validate", str(path)]) == 1
-    lines = capsys.readouterr().out.splitlines()
-    assert lines == [
-        f"{path}:4: error: type must be 'remote' or 'local', not 'cloud'",
-        f"{path}:7: warning: extra: unknown key 'extra': manifest v1 does not read it; "
-        "remove it, or see `mediaconduit schema`",
-        "checked 1 manifest: 0 valid, 1 invalid (1 error, 1 warning)",
-    ]
-
-
-def test_strict_turns_warnings_into_errors(capsys: pytest.CaptureFixture[str],
-                                           tmp_path: Path) -> None:
-    path = write(tmp_path, MINIMAL + "extra: 1\n", "m.yml")
-    assert main(["validate", str(path)]) == 0
-    assert main(["validate", "--strict", str(path)]) == 1
-    assert f"{path}:7: error: extra: unknown key" in capsys.readouterr().out
-
-
-def test_github_format(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    path = write(tmp_path, MINIMAL.replace("local", "cloud") + "extra: 1\n", "m.yml")
-    assert main(["validate", "--format", "github", str(path)]) == 1
-    assert capsys.readouterr().out.splitlines() == [
-        f"::error file={path},line=4::type must be 'remote' or 'local', not 'cloud'",
-        f"::warning file={path},line=7::extra: unknown key 'extra': manifest v1 does not read it; "
-        "remove it, or see `mediaconduit schema`",
-    ]
-
-
-def test_github_format_escapes_workflow_command_characters() -> None:
-    report = ManifestReport(
-        Path("odd,name:here%.yml"), None,
-        (Issue("a", "50% off\r\nnext line", 3), Issue("", "whole file")),
-    )
-    assert format_github([report]).splitlines() == [
-        "::error file=odd%2Cname%3Ahere%25.yml,line=3::a: 50%25 off%0D%0Anext line",
-        "::error file=odd%2Cname%3Ahere%25.yml::whole file",
-    ]
-
-
-def test_formats_of_an_empty_run_and_of_a_valid_file() -> None:
-    report = check_manifest_text(MINIMAL, Path("ok.yml"))
-    assert format_github([report]) == ""
-    assert format_text([report]) == "checked 1 manifest: 1 valid, 0 invalid (0 errors, 0 warnings)"
-    assert json.loads(format_json([report])) == {
-        "files": [{"path": "ok.yml", "valid": True, "errors": [], "warnings": []}],
-    }
 
 
 # --- repositories -------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Manifest v1: `MediaConduit.provider.yml`, the model and its checks.
+"""Reading a manifest v1 (`MediaConduit.provider.yml`) and checking it.
 
 `check_manifest_text` / `check_manifest_file` never raise for a bad file:
 they return a `ManifestReport` whose issues each carry a key path (`loc`,
@@ -20,13 +20,13 @@ Decisions where the design is silent:
 - Two env entries with the same name are an error, like two model ids.
 - Unknown keys (top level, `models[i]`, `env[i]`) are warnings; `strict` turns
   every warning into an error. Issues are listed in line order.
+- Unknown task names (`models[i].tasks[j]`) are warnings too, naming the
+  closest known task; names starting `x-` are the author's own.
 - A report with errors carries no manifest.
 
-This module reads the file and runs the checks; the rest lives in private
-modules and is re-exported here: `_manifest_rules` (what one value must look
-like, the field types), `_manifest_model` (the model and the report) and
-`_manifest_checks` (host version, pydantic errors as issues, rules between
-keys, unknown keys).
+This module reads the file and runs the checks, in that order; what one value
+must look like and the field types are in `rules`, the model and the report in
+`model`, the checks between keys and the warnings in `checks`.
 """
 
 from __future__ import annotations
@@ -35,40 +35,18 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from mediaconduit import yamlnodes
-from mediaconduit._manifest_checks import (
-    TYPESCRIPT_KEYS,
+from mediaconduit.errors import ManifestError
+from mediaconduit.manifest import yamlnodes
+from mediaconduit.manifest.checks import (
     cross_checks,
     host_version_issue,
     unknown_keys,
+    unknown_tasks,
     validate,
 )
-from mediaconduit._manifest_model import (
-    EnvVar,
-    Issue,
-    Manifest,
-    ManifestReport,
-    StaticModel,
-    format_issue,
-    json_schema,
-    make_report,
-)
-from mediaconduit._manifest_rules import (
-    ENTRY_PATTERN,
-    ENV_PATTERN,
-    ID_PATTERN,
-    PRICE_PATTERN,
-    describe,
-)
-from mediaconduit.errors import ManifestError
-from mediaconduit.yamlnodes import NodePath, format_path
-
-__all__ = [
-    "ENTRY_PATTERN", "ENV_PATTERN", "ID_PATTERN", "MANIFEST_NAME", "PRICE_PATTERN",
-    "TYPESCRIPT_KEYS", "EnvVar", "Issue", "Manifest", "ManifestReport", "StaticModel",
-    "check_manifest_file", "check_manifest_text", "format_issue", "json_schema",
-    "load_manifest", "make_report", "manifest_path",
-]
+from mediaconduit.manifest.model import Issue, Manifest, ManifestReport, format_issue, make_report
+from mediaconduit.manifest.rules import describe
+from mediaconduit.manifest.yamlnodes import NodePath, format_path
 
 MANIFEST_NAME = "MediaConduit.provider.yml"
 
@@ -135,7 +113,7 @@ def _check_document(
     manifest, errors = validate(data, document.lines)
     errors += [Issue(format_path(i.path), i.message, i.line) for i in document.issues]
     errors += cross_checks(data, document.lines)
-    warnings = unknown_keys(data, document.lines)
+    warnings = unknown_keys(data, document.lines) + unknown_tasks(data, document.lines)
     return make_report(path, manifest, errors, warnings, strict=strict, lines=lines)
 
 
@@ -154,6 +132,7 @@ _TEXT_PATHS: tuple[tuple[str, ...], ...] = (
     ("homepage",), ("license",), ("mediaconduit",), ("python",), ("dependencies", "*"),
     ("env", "*", "description"), ("models", "*", "id"), ("models", "*", "name"),
     ("models", "*", "description"), ("models", "*", "pricing", "*"),
+    ("models", "*", "tasks", "*"),
 )
 
 

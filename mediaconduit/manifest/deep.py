@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mediaconduit.errors import EnvironmentBuildError
-from mediaconduit.manifest import MANIFEST_NAME, Issue, Manifest, ManifestReport, make_report
+from mediaconduit.manifest.model import Issue, Manifest, ManifestReport, make_report
+from mediaconduit.manifest.read import MANIFEST_NAME
 from mediaconduit.sdk.errors import AuthenticationError, MediaConduitError, ProviderLoadError
 from mediaconduit.sdk.models import ModelInfo
 

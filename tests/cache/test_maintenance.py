@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from mediaconduit import cache, environment, git, inventory
+from mediaconduit import cache, environment, git
+from mediaconduit.cache import maintenance, refs
 from mediaconduit.cli import main
 from mediaconduit.registry import ProviderRegistry
 from mediaconduit.specifier import parse_specifier
@@ -29,48 +30,48 @@ def loaded(git_server: GitServer, cache_dir: Path) -> cache.Layout:
 
 
 def test_list(loaded: cache.Layout) -> None:
-    entries = inventory.checkouts(loaded)
+    entries = maintenance.checkouts(loaded)
     assert [e.dirname for e in entries] == ["inv-repo", "inv-repo"]
     assert sorted(len(e.refs) for e in entries) == [0, 1]
     assert all(e.size > 0 for e in entries)
-    envs = inventory.environments(loaded)
+    envs = maintenance.environments(loaded)
     assert len(envs) == 2
     assert all(e.complete for e in envs)
 
 
 def test_verify_finds_and_repairs_damage(loaded: cache.Layout) -> None:
-    assert inventory.verify(loaded) == []
-    entry = inventory.checkouts(loaded)[0]
+    assert maintenance.verify(loaded) == []
+    entry = maintenance.checkouts(loaded)[0]
     (entry.path / "MediaConduit.provider.yml").write_text("tampered")
-    env = inventory.environments(loaded)[0]
+    env = maintenance.environments(loaded)[0]
     (env.path / environment.MARKER).unlink()
-    problems = inventory.verify(loaded)
+    problems = maintenance.verify(loaded)
     assert {p.path for p in problems} == {entry.path, env.path}
     assert "MediaConduit.provider.yml is missing or changed" in " ".join(
         p.message for p in problems)
-    assert inventory.verify(loaded, repair=True) == problems
+    assert maintenance.verify(loaded, repair=True) == problems
     assert not entry.path.exists() and not env.path.exists()
-    assert inventory.verify(loaded) == []
+    assert maintenance.verify(loaded) == []
 
 
 def test_gc_removes_what_nothing_points_at(loaded: cache.Layout) -> None:
     old_log = next((loaded.root / "logs").iterdir()) / "ancient.log"
     old_log.write_text("x")
     os.utime(old_log, (time.time() - 30 * 86400,) * 2)
-    kept = [e for e in inventory.checkouts(loaded) if e.refs]
-    dry = inventory.gc(loaded, dry_run=True)
+    kept = [e for e in maintenance.checkouts(loaded) if e.refs]
+    dry = maintenance.gc(loaded, dry_run=True)
     assert len(dry) == 3  # the old checkout, its environment, the old log
     assert all(p.exists() for p in dry)
-    assert inventory.gc(loaded) == dry
+    assert maintenance.gc(loaded) == dry
     assert not any(p.exists() for p in dry)
-    assert [e.path for e in inventory.checkouts(loaded)] == [e.path for e in kept]
-    assert [e.key for e in inventory.environments(loaded)] == [kept[0].env_key]
+    assert [e.path for e in maintenance.checkouts(loaded)] == [e.path for e in kept]
+    assert [e.key for e in maintenance.environments(loaded)] == [kept[0].env_key]
 
 
 def test_clean(loaded: cache.Layout) -> None:
-    assert inventory.clean(loaded) > 0
-    assert inventory.checkouts(loaded) == []
-    assert inventory.environments(loaded) == []
+    assert maintenance.clean(loaded) > 0
+    assert maintenance.checkouts(loaded) == []
+    assert maintenance.environments(loaded) == []
 
 
 def test_cli_cache_commands(loaded: cache.Layout, capsys: pytest.CaptureFixture[str]) -> None:
@@ -80,7 +81,7 @@ def test_cli_cache_commands(loaded: cache.Layout, capsys: pytest.CaptureFixture[
     assert len(listing["checkouts"]) == 2
     assert main(["cache", "verify", "--cache-dir", root]) == 0
     assert "cache ok" in capsys.readouterr().out
-    env = inventory.environments(loaded)[0]
+    env = maintenance.environments(loaded)[0]
     (env.path / environment.MARKER).unlink()
     assert main(["cache", "verify", "--cache-dir", root, "--json"]) == 1
     report = json.loads(capsys.readouterr().out)
@@ -89,7 +90,7 @@ def test_cli_cache_commands(loaded: cache.Layout, capsys: pytest.CaptureFixture[
     assert "would remove" in capsys.readouterr().out
     assert main(["cache", "clean", "--cache-dir", root, "--yes"]) == 0
     assert "freed" in capsys.readouterr().out
-    assert inventory.checkouts(loaded) == []
+    assert maintenance.checkouts(loaded) == []
 
 
 def test_cli_update(git_server: GitServer, cache_dir: Path,
@@ -103,4 +104,4 @@ def test_cli_update(git_server: GitServer, cache_dir: Path,
     out = capsys.readouterr().out
     assert f"{first[:12]} -> {second[:12]}" in out
     assert f"@v1: unchanged {first[:12]}" in out
-    assert git.refs_file(layout, "inv-updated")["refs"]["HEAD"] == second
+    assert refs.refs_file(layout, "inv-updated")["refs"]["HEAD"] == second

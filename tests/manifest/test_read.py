@@ -91,7 +91,7 @@ def assert_sane(report: ManifestReport, text: str | None = None) -> None:
         if last_line is not None and issue.line is not None:
             assert issue.line <= last_line
     if report.manifest is not None:
-        facts = report.manifest.facts()
+        facts = report.manifest.facts().to_dict()
         json.dumps(facts)
         for model in facts["models"]:
             ModelInfo.from_dict(model)
@@ -279,7 +279,7 @@ def test_full_manifest_is_valid_and_its_facts_are_plain_json() -> None:
     report = check(FULL)
     assert report.ok, report.errors
     assert report.manifest is not None
-    facts = report.manifest.facts()
+    facts = report.manifest.facts().to_dict()
     assert json.loads(json.dumps(facts)) == facts
     assert facts["capabilities"] == ["audio-to-text", "text-to-text"]
     assert facts["env"][1] == {"name": "HF_TOKEN", "required": True, "secret": True,
@@ -293,7 +293,7 @@ def test_full_manifest_is_valid_and_its_facts_are_plain_json() -> None:
 def test_model_facts_are_model_info() -> None:
     report = check(FULL)
     assert report.manifest is not None
-    base, echo = (ModelInfo.from_dict(m) for m in report.manifest.facts()["models"])
+    base, echo = report.manifest.facts().models
     assert base.context_length == 448
     assert base.pricing is not None and base.pricing.extra["web_search"] == 0.5
     assert base.parameters["language"]["default"] == "auto"
@@ -303,8 +303,10 @@ def test_model_facts_are_model_info() -> None:
 def test_facts_are_a_copy() -> None:
     report = check(FULL)
     assert report.manifest is not None
-    report.manifest.facts()["config"]["type"] = "changed"
-    assert report.manifest.facts()["config"]["type"] == "object"
+    facts = report.manifest.facts()
+    facts.to_dict()["config"]["type"] = "changed"
+    assert facts.config is not None and facts.config["type"] == "object"
+    assert report.manifest.facts().to_dict()["config"]["type"] == "object"
 
 
 def test_manifest_is_frozen() -> None:

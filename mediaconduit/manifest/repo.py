@@ -1,30 +1,28 @@
-"""Repository checks beyond the manifest, and the reports of `mediaconduit validate`.
+"""A provider repository: its checks beyond the manifest, and what the host reads from it.
 
 A repository passes when its manifest does, its `entry` module is a file under
 the repository root or `src/`, and its dependencies are listed in one place:
 `[project].dependencies` of `pyproject.toml` when the repository has a
 `[project]` table, else the manifest's `dependencies`.
+
+`read_repo_manifest` is what a load reads: the manifest's facts and the
+dependencies to install, or the error that stops the load.
 """
 
 from __future__ import annotations
 
-import json
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from packaging.requirements import InvalidRequirement, Requirement
 
 from mediaconduit.errors import ManifestError
-from mediaconduit.manifest import (
-    MANIFEST_NAME,
-    Issue,
-    Manifest,
-    ManifestReport,
-    check_manifest_file,
-    make_report,
-)
+from mediaconduit.manifest.facts import ProviderFacts
+from mediaconduit.manifest.model import Issue, Manifest, ManifestReport, make_report
+from mediaconduit.manifest.read import MANIFEST_NAME, check_manifest_file, load_manifest
+from mediaconduit.sdk.errors import MediaConduitError
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -158,82 +156,20 @@ def check_paths(paths: list[Path], *, strict: bool) -> list[ManifestReport]:
     return [check_path(path, strict=strict) for path in paths]
 
 
-# --- formats --------------------------------------------------------------------------------
+# --- what a load reads ----------------------------------------------------------------------
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+class RepoManifest(NamedTuple):
+    """What a load reads from a repository: `facts` is None exactly when `error` is set."""
 
-
-def _located(issue: Issue) -> str:
-    """`loc: message`, unless the message already begins with its key path."""
-    if not issue.loc or issue.message.startswith(f"{issue.loc} "):
-        return issue.message
-    return f"{issue.loc}: {issue.message}"
+    facts: ProviderFacts | None
+    dependencies: list[str]
+    error: str | None
 
 
-def _text_line(path: Path, severity: str, issue: Issue) -> str:
-    where = f"{path}:{issue.line}" if issue.line is not None else str(path)
-    return f"{where}: {severity}: {_located(issue)}"
-
-
-def summary(reports: Sequence[ManifestReport]) -> str:
-    valid = sum(report.ok for report in reports)
-    errors = sum(len(report.errors) for report in reports)
-    warnings = sum(len(report.warnings) for report in reports)
-    return (f"checked {_plural(len(reports), 'manifest')}: {valid} valid, "
-            f"{len(reports) - valid} invalid ({_plural(errors, 'error')}, "
-            f"{_plural(warnings, 'warning')})")
-
-
-def format_text(reports: Sequence[ManifestReport]) -> str:
-    """`path:line: error: loc: message` lines for people, then a summary."""
-    lines = [
-        _text_line(report.path, severity, issue)
-        for report in reports
-        for severity, issues in (("error", report.errors), ("warning", report.warnings))
-        for issue in issues
-    ]
-    return "\n".join([*lines, summary(reports)])
-
-
-def _issue_data(issue: Issue) -> dict[str, Any]:
-    return {"loc": issue.loc, "line": issue.line, "message": issue.message}
-
-
-def format_json(reports: Sequence[ManifestReport]) -> str:
-    """`{"files": [{"path", "valid", "errors": [...], "warnings": [...]}]}`."""
-    files = [
-        {"path": str(report.path), "valid": report.ok,
-         "errors": [_issue_data(issue) for issue in report.errors],
-         "warnings": [_issue_data(issue) for issue in report.warnings]}
-        for report in reports
-    ]
-    return json.dumps({"files": files}, indent=2)
-
-
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
-def _annotation(path: Path, severity: str, issue: Issue) -> str:
-    properties = f"file={_escape_property(str(path))}"
-    if issue.line is not None:
-        properties += f",line={issue.line}"
-    return f"::{severity} {properties}::{_escape_data(_located(issue))}"
-
-
-def format_github(reports: Sequence[ManifestReport]) -> str:
-    """GitHub Actions workflow commands: `::error file=PATH,line=N::MESSAGE`."""
-    return "\n".join(
-        _annotation(report.path, severity, issue)
-        for report in reports
-        for severity, issues in (("error", report.errors), ("warning", report.warnings))
-        for issue in issues
-    )
-
-
-FORMATTERS = {"text": format_text, "json": format_json, "github": format_github}
+def read_repo_manifest(repo: Path) -> RepoManifest:
+    """The manifest's facts and the dependency list of a repo, or the error that stops it."""
+    try:
+        manifest = load_manifest(repo)
+        return RepoManifest(manifest.facts(), repo_dependencies(repo, manifest), None)
+    except MediaConduitError as e:
+        return RepoManifest(None, [], str(e))

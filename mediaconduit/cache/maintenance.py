@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from mediaconduit import cache, environment, git
+from mediaconduit.cache import refs
 from mediaconduit.process import CommandError, cmd_output
 
 STAGING_MAX_AGE = 3600.0
@@ -52,13 +53,13 @@ class Problem(NamedTuple):
 def checkouts(layout: cache.Layout) -> list[CheckoutEntry]:
     entries = []
     for repo_dir in sorted(_children(layout.root / "providers")):
-        info = git.refs_file(layout, repo_dir.name)
-        refs = info.get("refs", {})
+        info = refs.refs_file(layout, repo_dir.name)
+        known = info.get("refs", {})
         for path in sorted(_children(repo_dir)):
             found = git.read_checkout(layout, repo_dir.name, path.name)
             entries.append(CheckoutEntry(
                 repo_dir.name, path.name, path, cache.dir_size(path), info.get("display", ""),
-                sorted(ref for ref, commit in refs.items() if commit == path.name),
+                sorted(ref for ref, commit in known.items() if commit == path.name),
                 environment.environment_key(found.dependencies) if found else None))
     return entries
 
@@ -102,7 +103,7 @@ def _verify_checkouts(layout: cache.Layout) -> list[Problem]:
 
 
 def _checkout_problem(path: Path) -> str | None:
-    marker = cache.read_json(path / git.MARKER)
+    marker = cache.read_json(path / refs.MARKER)
     if not isinstance(marker, dict):
         return "no completion marker (an interrupted load?)"
     for name, sha in marker.get("files", {}).items():

@@ -1,6 +1,7 @@
 """The manifest model (`Manifest`, `EnvVar`, `StaticModel`) and the report of a check.
 
-The model's field types and their value rules are in `_manifest_rules`.
+The model's field types and their value rules are in `rules`; `facts()` turns a
+valid manifest into the plain `ProviderFacts` of `facts`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mediaconduit._manifest_rules import (
+from mediaconduit.manifest.facts import EnvFacts, ProviderFacts
+from mediaconduit.manifest.rules import (
     Capabilities,
     ContextLength,
     EntryPoint,
@@ -24,9 +26,11 @@ from mediaconduit._manifest_rules import (
     ProviderId,
     RequirementText,
     Specifier,
+    TaskName,
     Text,
     VersionText,
 )
+from mediaconduit.sdk.models import ModelInfo, Pricing
 
 # --- the model ------------------------------------------------------------------------------
 
@@ -40,9 +44,8 @@ class EnvVar(BaseModel):
     secret: bool = Field(False, description="Never print or log its value.")
     description: str | None = Field(None, description="What it is and where to get it.")
 
-    def facts(self) -> dict[str, Any]:
-        return {"name": self.name, "required": self.required, "secret": self.secret,
-                "description": self.description or ""}
+    def facts(self) -> EnvFacts:
+        return EnvFacts(self.name, self.required, self.secret, self.description or "")
 
 
 class StaticModel(BaseModel):
@@ -59,16 +62,20 @@ class StaticModel(BaseModel):
     parameters: Parameters = Field(default_factory=dict, description="Parameter schemas.")
     description: str | None = None
     context_length: ContextLength | None = Field(None, description="Context window in tokens.")
+    tasks: tuple[TaskName, ...] = Field(
+        (), description="What the model does: task names from the vocabulary, or your own "
+                        "starting 'x-'; none means one derived from each capability.",
+    )
 
-    def facts(self) -> dict[str, Any]:
-        """The model as `ModelInfo.from_dict` reads it."""
-        return {
-            "id": self.id, "name": self.name or self.id,
-            "capabilities": [c.value for c in self.capabilities],
-            "pricing": dict(self.pricing) if self.pricing is not None else None,
-            "context_length": self.context_length, "description": self.description or "",
-            "parameters": copy.deepcopy(self.parameters),
-        }
+    def facts(self) -> ModelInfo:
+        """The model as the host and the SDK see it."""
+        return ModelInfo(
+            id=self.id, name=self.name or self.id,
+            capabilities=tuple(c.value for c in self.capabilities),
+            pricing=Pricing.from_mapping(self.pricing) if self.pricing is not None else None,
+            context_length=self.context_length, description=self.description or "",
+            parameters=copy.deepcopy(self.parameters), tasks=self.tasks,
+        )
 
 
 class Manifest(BaseModel):
@@ -97,19 +104,19 @@ class Manifest(BaseModel):
     models: tuple[StaticModel, ...] = Field((), description="Static models.")
     config: JsonSchemaObject | None = Field(None, description="JSON Schema of its settings.")
 
-    def facts(self) -> dict[str, Any]:
-        """The manifest as plain JSON-able data, for caches that must not import pydantic."""
-        return {
-            "id": self.id, "name": self.name, "version": self.version, "type": self.type,
-            "capabilities": [c.value for c in self.capabilities], "entry": self.entry,
-            "description": self.description, "author": self.author,
-            "homepage": self.homepage, "license": self.license,
-            "mediaconduit": self.mediaconduit, "python": self.python,
-            "dependencies": list(self.dependencies),
-            "env": [variable.facts() for variable in self.env],
-            "models": [model.facts() for model in self.models],
-            "config": copy.deepcopy(self.config),
-        }
+    def facts(self) -> ProviderFacts:
+        """The manifest as a plain value, for caches and handles that must not import pydantic."""
+        return ProviderFacts(
+            id=self.id, name=self.name, version=self.version, type=self.type,
+            capabilities=tuple(c.value for c in self.capabilities), entry=self.entry,
+            description=self.description, author=self.author,
+            homepage=self.homepage, license=self.license,
+            mediaconduit=self.mediaconduit, python=self.python,
+            dependencies=tuple(self.dependencies),
+            env=tuple(variable.facts() for variable in self.env),
+            models=tuple(model.facts() for model in self.models),
+            config=copy.deepcopy(self.config),
+        )
 
 
 def json_schema() -> dict[str, Any]:

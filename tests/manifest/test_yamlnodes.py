@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from mediaconduit import yamlnodes
-from mediaconduit.yamlnodes import MAX_BYTES, MAX_DEPTH, YamlError, format_path, load
+from mediaconduit.manifest import yamlnodes
+from mediaconduit.manifest.yamlnodes import MAX_BYTES, MAX_DEPTH, YamlError, format_path, load
 
 
 def refused(text: str) -> YamlError:
