@@ -1,0 +1,1 @@
+"""Local speech for MediaConduit: espeak-ng and pocketsphinx, shipped in wheels."""
