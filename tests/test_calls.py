@@ -146,8 +146,8 @@ def test_an_async_stream_can_be_left_early(toolkit: ProviderHandle, upstream: Jo
     assert upstream.wait_for_cancel("astream-job") is not None
 
 
-def test_ctrl_c_in_the_application_cancels_the_call(
-        module_cache: Path, upstream: JobUpstream) -> None:
+def _application(module_cache: Path, upstream: JobUpstream, job: str) -> subprocess.Popen[str]:
+    """A separate application process waiting on a `patient` call for `job`."""
     script = textwrap.dedent(f"""
         import sys
         from mediaconduit.registry import ProviderRegistry
@@ -155,7 +155,7 @@ def test_ctrl_c_in_the_application_cancels_the_call(
             model = registry.get_provider({TOOLKIT!r}).get_model("patient")
             print("ready", flush=True)
             try:
-                model.transform("ctrl-c-job", upstream={upstream.url!r})
+                model.transform({job!r}, upstream={upstream.url!r})
             except KeyboardInterrupt:
                 print("interrupted", flush=True)
     """)
@@ -163,7 +163,24 @@ def test_ctrl_c_in_the_application_cancels_the_call(
                            text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert app.stdout is not None
     assert app.stdout.readline().strip() == "ready"
-    assert upstream.wait_for_job("ctrl-c-job")
+    assert upstream.wait_for_job(job)
+    return app
+
+
+def test_a_host_killed_mid_call_still_cancels_it_upstream(
+        module_cache: Path, upstream: JobUpstream) -> None:
+    app = _application(module_cache, upstream, "killed-host-job")
+    killed_at = time.monotonic()
+    app.kill()
+    app.wait(timeout=30)
+    seen = upstream.wait_for_cancel("killed-host-job")
+    assert seen is not None and seen - killed_at < 1.0, "the orphaned call was never cancelled"
+
+
+def test_ctrl_c_in_the_application_cancels_the_call(
+        module_cache: Path, upstream: JobUpstream) -> None:
+    app = _application(module_cache, upstream, "ctrl-c-job")
+    assert app.stdout is not None
     interrupted_at = time.monotonic()
     app.send_signal(signal.SIGINT)
     assert app.stdout.readline().strip() == "interrupted"

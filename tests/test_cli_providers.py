@@ -95,3 +95,65 @@ def test_real_command_and_module_entry_points(git_server: GitServer) -> None:
     assert missing.returncode == 1
     assert "https://github.com/Cli/missing" in missing.stderr
     assert "Traceback" not in missing.stderr
+
+
+def test_models_by_task(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["models", TOOLKIT, "--task", "text-to-image", "--json"]) == 0
+    assert [m["id"] for m in json.loads(capsys.readouterr().out)] == ["several"]
+    assert main(["models", TOOLKIT, "--task", "text-generation", "--json"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert "echo" in [m["id"] for m in found] and "flip" not in [m["id"] for m in found]
+    assert all(m["tasks"] == ["text-generation"] for m in found)
+    assert main(["models", TOOLKIT, "--task", "text-generaton"]) == 2
+    assert "did you mean 'text-generation'?" in capsys.readouterr().err
+
+
+def test_run_writes_several_outputs_into_a_folder(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "images"
+    assert main(["run", TOOLKIT, "several", "3", "-o", str(out)]) == 0
+    written = sorted(out.iterdir())
+    assert len(written) == 3
+    assert sorted(p.read_bytes() for p in written) == [b"image 0", b"image 1", b"image 2"]
+    assert capsys.readouterr().err.count("wrote ") == 3
+
+
+def _run_on_a_terminal(args: list[str]) -> tuple[int, str, str]:
+    """`mediaconduit ARGS` with stderr on a pseudo-terminal (as a person runs it)."""
+    import pty
+
+    leader, follower = pty.openpty()
+    env = {**os.environ, "COLUMNS": "120", "TERM": "xterm-256color"}
+    env.pop("NO_COLOR", None)
+    child = subprocess.Popen([sys.executable, "-m", "mediaconduit", *args], stdout=subprocess.PIPE,
+                             stderr=follower, stdin=subprocess.DEVNULL, env=env, text=True)
+    os.close(follower)
+    screen = bytearray()
+    while True:
+        try:
+            data = os.read(leader, 65536)
+        except OSError:  # the child closed its end
+            break
+        if not data:
+            break
+        screen += data
+    os.close(leader)
+    out = child.stdout.read() if child.stdout else ""
+    return child.wait(timeout=60), out, screen.decode(errors="replace")
+
+
+def test_run_draws_the_providers_progress_on_a_terminal() -> None:
+    code, out, screen = _run_on_a_terminal(["run", TOOLKIT, "steps", "40", "-p", "pause=0.03",
+                                           "--no-stream"])
+    assert code == 0
+    assert out == "40 steps\n"
+    assert "toolkit/steps: step" in screen  # the provider's messages, drawn by rich
+    assert "━" in screen  # the bar
+
+
+def test_run_prints_nothing_extra_when_piped() -> None:
+    done = subprocess.run([sys.executable, "-m", "mediaconduit", "run", TOOLKIT, "steps", "40",
+                           "--no-stream"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "40 steps\n"
+    assert done.stderr == ""

@@ -97,6 +97,19 @@ def test_the_provider_loads_from_its_repository(provider: ProviderHandle, publis
     assert [m.id for m in provider.get_free_models()] == MODELS
 
 
+def test_each_model_is_its_own_task(provider: ProviderHandle) -> None:
+    tasks = {m.id: m.tasks for m in provider.wait_for_models(timeout=60)}
+    assert tasks == {model: (model,) for model in MODELS}
+    assert not any("automatic-speech-recognition" in t for t in tasks.values())  # probe is a probe
+
+
+def test_results_carry_compute_seconds_and_no_cost(provider: ProviderHandle,
+                                                   samples: Samples) -> None:
+    audio = run(provider, "extract-audio", Video.from_path(samples.clip))
+    assert audio.usage.compute_seconds is not None and 0 < audio.usage.compute_seconds < 30
+    assert audio.cost.usd == 0 and not audio.cost.estimated
+
+
 def test_its_ffmpeg_lives_in_its_environment_not_in_the_host(provider: ProviderHandle,
                                                               cache_root: Path) -> None:
     report = provider.health()

@@ -17,6 +17,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -234,6 +235,8 @@ def test_capabilities_are_what_the_provider_can_return(provider: ProviderHandle,
         assert set(info.capabilities) <= TEXT_CAPABILITIES, info.id
     by_id = {m.id: m for m in provider_all.models}
     assert by_id[PAID].capabilities == ("text-to-text", "image-to-text")
+    assert by_id[PAID].tasks == ("text-generation", "image-to-text")  # a vision model
+    assert all("text-generation" in m.tasks for m in provider.models if m.capabilities)
     assert by_id["openai/sora-2-pro"].capabilities == ()
     assert by_id["deepgram/flux-tts:free"].capabilities == ()
     assert by_id["deepgram/flux-tts:free"].free is True
@@ -257,7 +260,7 @@ provider = get_provider_registry().get_provider("https://github.com/MediaConduit
 model = provider.get_model("meta-llama/llama-3.1-8b-instruct:free")
 answer = model.transform("Explain quantum computing")
 print(json.dumps({
-    "text": answer.text, "cost": answer.metadata["cost"],
+    "text": answer.text, "cost": str(answer.cost.usd),
     "free": provider.is_model_free("meta-llama/llama-3.1-8b-instruct:free"),
     "free_models": sorted(m.id for m in provider.get_free_models()),
 }))
@@ -272,7 +275,7 @@ def test_seed_usage_in_python(seed_server: FakeOpenRouter, module_cache: Path, c
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert result["text"] == "Quantum computers use qubits."
-    assert result["cost"] == 0
+    assert Decimal(result["cost"]) == 0
     assert result["free"] is True
     assert set(result["free_models"]) == FREE_DEFAULT | {SEED_MODEL}
     (request,) = seed_server.requests_to(CHAT)
@@ -293,8 +296,8 @@ def test_transform_returns_text_with_usage_cost_and_generation_id(
     assert meta["generation_id"].startswith("gen-")
     assert meta["model"] == PAID
     assert meta["finish_reason"] == "stop"
-    assert meta["usage"]["completion_tokens"] == 8
-    assert meta["cost"] == meta["usage"]["cost"] > 0
+    assert result.usage.output_tokens == 8
+    assert result.cost.usd is not None and result.cost.usd > 0 and not result.cost.estimated
     (request,) = fake.requests_to(CHAT)
     assert request.headers["authorization"] == f"Bearer {KEY}"
     assert "stream" not in request.body
@@ -303,9 +306,11 @@ def test_transform_returns_text_with_usage_cost_and_generation_id(
 def test_stream_yields_the_chunks_in_order(provider: ProviderHandle,
                                            fake: FakeOpenRouter) -> None:
     fake.script(CHAT, completion("Qubits hold many states at once"))
-    chunks = list(provider.get_model(FREE).stream(Text("Explain quantum computing")))
+    stream = provider.get_model(FREE).stream(Text("Explain quantum computing"))
+    chunks = list(stream)
     assert chunks == ["Qubits", " hold", " many", " states", " at", " once"]
     assert not any("OPENROUTER" in chunk for chunk in chunks)  # keep-alive comments skipped
+    assert stream.usage.output_tokens == 6 and stream.cost.usd == 0  # a free model
     (request,) = fake.requests_to(CHAT)
     assert request.body["stream"] is True
 

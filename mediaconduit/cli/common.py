@@ -8,11 +8,14 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from mediaconduit.progress import Progress
+
+if TYPE_CHECKING:
+    from mediaconduit.sdk.calls import Progress as CallProgress
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -92,6 +95,22 @@ class ProgressDisplay:
             self._progress.update(task, completed=completed, total=total)
             if event.finished:
                 self._progress.update(task, completed=1, total=1, visible=False)
+
+    def for_call(self, label: str) -> Callable[[CallProgress], None]:
+        """A callback drawing one call's progress reports (fraction, message) as a bar."""
+        def update(event: CallProgress) -> None:
+            if self._progress is None:
+                return
+            with self._lock:
+                task = self._tasks.get(("call", label))
+                if task is None:
+                    task = self._tasks[("call", label)] = self._progress.add_task(label, total=None)
+                text = f"{label}: {event.message}" if event.message else label
+                done = None if event.fraction is None else event.fraction * 100
+                self._progress.update(task, description=text, completed=done or 0,
+                                      total=None if done is None else 100)
+
+        return update
 
 
 def progress_display() -> ProgressDisplay:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from mediaconduit.cli.common import (
+    ProgressDisplay,
     cache_options,
     echo_json,
     load_options,
@@ -26,11 +27,12 @@ if TYPE_CHECKING:
 
 @contextlib.contextmanager
 def loaded(spec: str, ref: str | None, update: bool, config: tuple[str, ...],
-           cache_dir: Path | None, offline: bool | None) -> Iterator[ProviderHandle]:
+           cache_dir: Path | None, offline: bool | None,
+           display: ProgressDisplay | None = None) -> Iterator[ProviderHandle]:
     """Load `spec` with a progress display; the worker is stopped afterwards."""
     from mediaconduit.registry import ProviderRegistry
 
-    display = progress_display()
+    display = display or progress_display()
     settings = parse_pairs(config, "--config")
     with display.shown(), ProviderRegistry(cache_dir, offline=offline, progress=display) as reg:
         handle = reg.get_provider(spec, ref, update=update, config=settings)
@@ -100,6 +102,15 @@ def _capabilities(values: tuple[str, ...]) -> set[str]:
         raise click.BadParameter(str(e), param_hint="--capability") from None
 
 
+def _task(value: str | None) -> str | None:
+    from mediaconduit.sdk.models import task_hint
+
+    hint = task_hint(value) if value else None
+    if hint:
+        raise click.BadParameter(hint, param_hint="--task")
+    return value
+
+
 def _price(info: ModelInfo) -> str:
     if info.pricing is None:
         return "-"
@@ -112,17 +123,20 @@ def _price(info: ModelInfo) -> str:
 @click.option("--free", is_flag=True, help="Only the free models.")
 @click.option("--capability", "capabilities", multiple=True, metavar="C",
               help="Only models with this capability (repeatable), e.g. text-to-text.")
+@click.option("--task", default=None, metavar="T",
+              help="Only models doing this task, e.g. text-generation, text-to-speech.")
 @load_options
 @cache_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def models(spec: str, free: bool, capabilities: tuple[str, ...], ref: str | None, update: bool,
-           config: tuple[str, ...], cache_dir: Path | None, offline: bool | None,
-           as_json: bool) -> None:
+def models(spec: str, free: bool, capabilities: tuple[str, ...], task: str | None,
+           ref: str | None, update: bool, config: tuple[str, ...], cache_dir: Path | None,
+           offline: bool | None, as_json: bool) -> None:
     """List a provider's models."""
-    wanted = _capabilities(capabilities)
+    wanted, task = _capabilities(capabilities), _task(task)
     with loaded(spec, ref, update, config, cache_dir, offline) as handle:
         found = [m for m in handle.wait_for_models()
-                 if (m.free or not free) and wanted <= set(m.capabilities)]
+                 if (m.free or not free) and wanted <= set(m.capabilities)
+                 and (task is None or task in m.tasks)]
     if as_json:
         echo_json([m.to_dict() | {"metadata": None} for m in found])
         return
@@ -153,6 +167,18 @@ def _read_input(value: str, kinds: set[str]) -> Asset:
     return asset
 
 
+def _write_outputs(results: list[Asset], out: Path | None) -> None:
+    """Several outputs: each into the folder OUT (made if missing), else the current one."""
+    from mediaconduit.sdk.assets import Media, extension_for
+
+    folder = out or Path.cwd()
+    folder.mkdir(parents=True, exist_ok=True)
+    for index, result in enumerate(results):
+        own = result.path.name if isinstance(result, Media) and result.path else None
+        name = own or f"output-{index + 1}{extension_for(result.mime_type)}"
+        _write_output(result, folder / name)
+
+
 def _write_output(result: Asset, out: Path | None) -> None:
     """Text to stdout (or OUT); media to OUT, else beside the user under its own name."""
     from mediaconduit.sdk.assets import Text, extension_for
@@ -172,7 +198,8 @@ def _write_output(result: Asset, out: Path | None) -> None:
 @click.argument("model_id", metavar="MODEL")
 @click.argument("input_value", metavar="INPUT")
 @click.option("-o", "--output", "out", type=click.Path(path_type=Path), default=None,
-              help="Write the result here (text goes to stdout otherwise).")
+              help="Write the result here (text goes to stdout otherwise); a folder when "
+                   "the model makes several outputs.")
 @click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE",
               help="A model parameter (repeatable; VALUE read as JSON if it parses).")
 @click.option("--no-stream", is_flag=True, help="Print text only when it is complete.")
@@ -181,18 +208,28 @@ def _write_output(result: Asset, out: Path | None) -> None:
 def run(spec: str, model_id: str, input_value: str, out: Path | None, params: tuple[str, ...],
         no_stream: bool, ref: str | None, update: bool, config: tuple[str, ...],
         cache_dir: Path | None, offline: bool | None) -> None:
-    """Run one transform. INPUT is text ("-" reads stdin) or a media file."""
-    with loaded(spec, ref, update, config, cache_dir, offline) as handle:
+    """Run one transform. INPUT is text ("-" reads stdin) or a media file.
+
+    On a terminal, the progress the provider reports is drawn as a bar.
+    """
+    display = progress_display()
+    with loaded(spec, ref, update, config, cache_dir, offline, display) as handle:
         model = handle.get_model(model_id)
         caps = model.info.capabilities or handle.capabilities
         arguments = parse_pairs(params, "--param")
         asset = _read_input(input_value, {c.split("-to-")[0] for c in caps})
+        on_progress = display.for_call(f"{handle.id}/{model.id}")
         if asset.kind == "text" and out is None and not no_stream and "text-to-text" in caps:
-            for chunk in model.stream(asset, **arguments):
-                click.echo(chunk, nl=False)
+            with model.stream(asset, on_progress=on_progress, **arguments) as chunks:
+                for chunk in chunks:
+                    click.echo(chunk, nl=False)
             click.echo()
             return
-        _write_output(model.transform(asset, **arguments), out)
+        result = model.transform(asset, on_progress=on_progress, **arguments)
+    if isinstance(result, list):
+        _write_outputs(result, out)
+    else:
+        _write_output(result, out)
 
 
 COMMANDS: list[click.Command] = [add, info, models, run]

@@ -103,8 +103,9 @@ def _accounts(asset: Text | Media) -> dict[str, Any]:
 
 def asset_from_wire(data: dict[str, Any]) -> Asset:
     kind = str(data.get("kind"))
-    extra = {"metadata": data.get("metadata") or {}, "usage": Usage.from_dict(data.get("usage")),
-             "cost": Cost.from_dict(data.get("cost"))}
+    extra: dict[str, Any] = {"metadata": data.get("metadata") or {},
+                             "usage": Usage.from_dict(data.get("usage")),
+                             "cost": Cost.from_dict(data.get("cost"))}
     if kind == "text":
         return Text(str(data["text"]), **extra)
     media = MEDIA_TYPES.get(kind)

@@ -37,6 +37,7 @@ from mediaconduit.sdk.errors import MediaConduitError, ProviderBugError, Provide
 from mediaconduit.sdk.provider import Model, Provider
 
 SLOW = 0.002  # seconds a call may run before another thread reads the next request
+HOOK_GRACE = 3.0  # seconds the cancel hooks get once the host has gone
 
 
 def error_dict(error: BaseException, *, load: bool = False) -> dict[str, Any]:
@@ -84,6 +85,7 @@ class Server:
         self.output_root = output_root
         self.models: dict[str, Model] = {}
         self.calls: dict[int, CallContext] = {}  # the calls running now, by request id
+        self.hooks: list[threading.Thread] = []  # cancel hooks that may still run
         self.lock = threading.Lock()
         self.read_lock = threading.Lock()
         self.state = threading.Lock()  # guards `readers` and `busy`
@@ -109,7 +111,7 @@ class Server:
             with self.read_lock:
                 message = self.channel.receive()
                 if message is None:
-                    os._exit(0)
+                    self.abandon()
                 context = self.admit(message)
             if context is None:
                 continue
@@ -124,12 +126,27 @@ class Server:
         if message.get("op") == "cancel":
             context = self.calls.get(message.get("target"))  # type: ignore[arg-type]
             if context is not None:  # else the call has ended already
-                threading.Thread(target=context.cancel, daemon=True).start()
+                self.cancel(context)
             return None
         rid = message["id"]
         context = CallContext(lambda p: self.send_progress(rid, p))
         self.calls[rid] = context
         return context
+
+    def cancel(self, context: CallContext) -> threading.Thread:
+        """Cancel a call; its hooks run on a thread of their own (they may do network I/O)."""
+        thread = threading.Thread(target=context.cancel, daemon=True)
+        thread.start()
+        self.hooks = [*(t for t in self.hooks if t.is_alive()), thread]
+        return thread
+
+    def abandon(self) -> None:
+        """The host is gone: cancel what still runs (so upstream jobs are cancelled too),
+        give the cancel hooks a moment, and exit."""
+        deadline = time.monotonic() + HOOK_GRACE
+        for thread in [*self.hooks, *(self.cancel(c) for c in list(self.calls.values()))]:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        os._exit(0)
 
     def send_progress(self, rid: int, progress: Progress) -> None:
         self.channel.send({"id": rid, "progress": progress.to_dict()})

@@ -36,11 +36,12 @@ class Usage:
 
     def __add__(self, other: Usage) -> Usage:
         """Unit by unit; a unit set on either side is set on the sum."""
-        def add(a: float | None, b: float | None) -> float | None:
+        def add(a: Any, b: Any) -> Any:
             return None if a is None and b is None else (a or 0) + (b or 0)
 
-        return Usage(**{f.name: add(getattr(self, f.name), getattr(other, f.name))
-                        for f in dataclasses.fields(self)})
+        sums: dict[str, Any] = {f.name: add(getattr(self, f.name), getattr(other, f.name))
+                                for f in dataclasses.fields(self)}
+        return Usage(**sums)
 
     def to_dict(self) -> dict[str, float | int]:
         """The units that are set."""
@@ -49,9 +50,9 @@ class Usage:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any] | None) -> Usage:
         data = data or {}
-        ints = {k: int(data[k]) for k in _INTS if data.get(k) is not None}
-        floats = {k: float(data[k]) for k in _FLOATS if data.get(k) is not None}
-        return cls(**ints, **floats)
+        values: dict[str, Any] = {k: int(data[k]) for k in _INTS if data.get(k) is not None}
+        values.update({k: float(data[k]) for k in _FLOATS if data.get(k) is not None})
+        return cls(**values)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -301,6 +301,10 @@ def _transform_check(call: _Call, outputs: set[str]) -> Check:
         result = call.model.transform(call.sample, **call.params)
     except Exception as error:  # any failure is a finding, never a crash of the kit
         return Check(name, False, f"transform raised {type(error).__name__}: {error}")
+    if isinstance(result, list):  # several outputs: each must be right; the first is shown
+        if not result:
+            return Check(name, False, "transform returned an empty list")
+        result = result[0]
     kind = getattr(result, "kind", "")
     problems = asset_problems(result, kind if kind in outputs else sorted(outputs)[0])
     detail = "; ".join(problems) if problems else describe_asset(result)

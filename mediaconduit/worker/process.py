@@ -159,8 +159,7 @@ class Worker:
         """Send one request; the `Call` reads its replies (see `worker.calls`)."""
         rid, replies = self._register()
         call = Call(self.spec.label, op, replies, lambda: self._cancel(rid),
-                    lambda: self._pending.pop(rid, None), timeout=timeout,
-                    on_progress=on_progress)
+                    lambda: self._forget(rid), timeout=timeout, on_progress=on_progress)
         try:
             self._send({"id": rid, "op": op, **payload})
         except BaseException:
@@ -177,6 +176,9 @@ class Worker:
             return call.result()
         finally:
             call.finish()
+
+    def _forget(self, rid: int) -> None:
+        self._pending.pop(rid, None)
 
     def _cancel(self, rid: int) -> None:
         if self.alive:

@@ -27,8 +27,10 @@ def test_transform_returns_text_with_usage_cost_and_ids(make_provider: Any,
     assert meta["model"] == PAID
     assert meta["finish_reason"] == "stop"
     assert meta["generation_id"].startswith("gen-")
-    assert meta["usage"]["completion_tokens"] == 8  # the fake counts words
-    assert meta["cost"] == meta["usage"]["cost"] > 0
+    assert result.usage.output_tokens == 8  # the fake counts words
+    assert result.usage.input_tokens is not None and result.usage.input_tokens > 0
+    assert result.cost.usd is not None and result.cost.usd > 0
+    assert not result.cost.estimated  # OpenRouter reports what it charged
     assert meta["provider"] == "FakeProvider"
 
 
@@ -58,7 +60,7 @@ def test_no_attribution_headers_unless_set(make_provider: Any, fake: FakeOpenRou
 
 def test_free_model_costs_nothing(make_provider: Any) -> None:
     result = make_provider().get_model(FREE).transform(Text("hello there"))
-    assert result.metadata["cost"] == 0
+    assert result.cost.usd == 0
 
 
 def test_generation_id_matches_the_header(make_provider: Any, fake: FakeOpenRouter) -> None:
@@ -158,7 +160,10 @@ def test_bad_settings_are_named(config: dict[str, Any], message: str) -> None:
 def test_stream_yields_the_deltas(make_provider: Any, fake: FakeOpenRouter) -> None:
     fake.script("chat/completions", completion("Hello there, streaming world"))
     chunks = list(make_provider().get_model(PAID).stream(Text("go"), temperature=0))
-    assert chunks == ["Hello", " there,", " streaming", " world"]
+    *texts, last = chunks
+    assert texts == ["Hello", " there,", " streaming", " world"]
+    assert isinstance(last, Text) and last.text == ""  # the final usage chunk
+    assert last.usage.output_tokens == 4 and last.cost.usd is not None and last.cost.usd > 0
     body = fake.requests_to("chat/completions")[0].body
     assert body["stream"] is True
     assert body["stream_options"] == {"include_usage": True}

@@ -43,7 +43,7 @@ class ModelSpec:
     def info(self) -> ModelInfo:
         return ModelInfo(
             id=self.id, name=self.name, capabilities=self.capabilities, pricing=FREE,
-            description=self.description,
+            description=self.description, tasks=(self.id,),  # each model is its own task
             parameters={p.name: p.schema() for p in self.params},
         )
 

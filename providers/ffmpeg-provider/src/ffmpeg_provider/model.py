@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from ffmpeg_provider.catalog import ModelSpec
@@ -10,7 +13,7 @@ from ffmpeg_provider.inputs import LocalInput, check_kind, local_input
 from ffmpeg_provider.probe import probe
 from ffmpeg_provider.runner import FFmpegError
 from ffmpeg_provider.source import Plan, Source
-from mediaconduit.sdk import Asset, InvalidInputError, Model, Provider
+from mediaconduit.sdk import Asset, Cost, InvalidInputError, Model, Provider, Usage
 
 
 class FFmpegModel(Model):
@@ -22,10 +25,14 @@ class FFmpegModel(Model):
         self._binary = binary
 
     def transform(self, input: Asset, **params: Any) -> Asset:
+        """The plan's output, with the seconds it took as `compute_seconds` (local: free)."""
         plan = self.spec.plan(params)
         media = check_kind(input, self.id, self.spec.kinds)
+        started = time.monotonic()
         with local_input(media) as local:
-            return self._run(plan, local)
+            result = self._run(plan, local)
+        usage = Usage(compute_seconds=round(time.monotonic() - started, 6))
+        return dataclasses.replace(result, usage=usage, cost=Cost(usd=Decimal(0)))
 
     def _run(self, plan: Plan, local: LocalInput) -> Asset:
         binary = self._binary()

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterable, Iterator, Mapping
+from decimal import Decimal
 from typing import Any
 
-from mediaconduit.sdk import Image, InvalidInputError, ProviderUnavailableError, Text
+from mediaconduit.sdk import (
+    Cost,
+    Image,
+    InvalidInputError,
+    ProviderUnavailableError,
+    Text,
+    Usage,
+)
 from mediaconduit.sdk.http import SSEEvent
 from openrouter_provider.catalog import as_map
 from openrouter_provider.errors import stream_error
@@ -86,8 +94,18 @@ def completion_text(body: Any, generation_id: str | None, model_id: str) -> Text
         raise stream_error(body["error"], model_id)
     choice = first_choice(body, model_id)
     message = as_map(choice.get("message"))
-    return Text(content_text(message.get("content")),
+    usage, cost = accounts(body.get("usage"))
+    return Text(content_text(message.get("content")), usage=usage, cost=cost,
                 metadata=metadata(body, choice, message, generation_id))
+
+
+def accounts(raw: Any) -> tuple[Usage, Cost]:
+    """OpenRouter's `usage` (tokens, and `cost` in USD credits) in the SDK's one shape."""
+    usage = as_map(raw)
+    tokens = Usage.from_dict({"input_tokens": usage.get("prompt_tokens"),
+                              "output_tokens": usage.get("completion_tokens")})
+    cost = usage.get("cost")
+    return tokens, Cost(usd=None if cost is None else Decimal(str(cost)), estimated=False)
 
 
 def first_choice(body: Mapping[str, Any], model_id: str) -> Mapping[str, Any]:
@@ -117,7 +135,7 @@ def metadata(
 ) -> dict[str, Any]:
     usage = as_map(body.get("usage"))
     result = {
-        "usage": dict(usage), "cost": usage.get("cost"),
+        "usage_details": {k: v for k, v in usage.items() if isinstance(v, Mapping)},
         "generation_id": body.get("id") or generation_id, "model": body.get("model"),
         "provider": body.get("provider"), "finish_reason": choice.get("finish_reason"),
     }
@@ -125,8 +143,9 @@ def metadata(
     return result
 
 
-def stream_deltas(events: Iterable[SSEEvent], model_id: str) -> Iterator[str]:
-    """The text deltas of a streamed answer, up to `data: [DONE]`.
+def stream_deltas(events: Iterable[SSEEvent], model_id: str) -> Iterator[str | Text]:
+    """The text deltas of a streamed answer, up to `data: [DONE]`, then an empty `Text`
+    with the usage and cost of the final chunk (`stream_options.include_usage`).
 
     An `error` chunk (HTTP status stays 200 once streaming began) raises the
     typed error; a stream that stops before `[DONE]` or a finish reason is
@@ -137,6 +156,9 @@ def stream_deltas(events: Iterable[SSEEvent], model_id: str) -> Iterator[str]:
         if event.data.strip() == "[DONE]":
             return
         chunk = decode_chunk(event, model_id)
+        if isinstance(chunk.get("usage"), Mapping):
+            usage, cost = accounts(chunk["usage"])
+            yield Text("", usage=usage, cost=cost)
         yield from chunk_deltas(chunk, model_id)
         finished = finished or any(c.get("finish_reason") for c in _choices(chunk))
     if not finished:

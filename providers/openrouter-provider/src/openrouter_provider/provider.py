@@ -96,7 +96,7 @@ class OpenRouterModel(Model):
         generation_id = response.headers.get("x-generation-id")
         return completion_text(json_body(response), generation_id, self.id)
 
-    def stream(self, input: Any, **params: Any) -> Iterator[str]:
+    def stream(self, input: Any, **params: Any) -> Iterator[str | Text]:
         """Yield the answer's text as it arrives (SSE; keep-alive comments skipped)."""
         body = chat_body(self.id, input, params, stream=True)
         headers = self._auth()

@@ -109,12 +109,13 @@ class Measure(Model):
 
 
 class Steps(Model):
-    """Reports progress `input` times, then answers."""
+    """Reports progress `input` times (`pause` seconds apart), then answers."""
 
     def transform(self, input, **params):
         steps = int(input.text)
         for i in range(1, steps + 1):
             report_progress(i / steps, f"step {i} of {steps}")
+            time.sleep(float(params.get("pause", 0)))
         return Text(f"{steps} steps")
 
 
