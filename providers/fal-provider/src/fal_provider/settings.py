@@ -1,0 +1,96 @@
+"""The provider's settings: `config` keys first, then the declared environment."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+from mediaconduit.sdk import AuthenticationError, InvalidInputError
+from mediaconduit.sdk.http import RetryPolicy, Timeouts
+
+KEYS_URL = "https://fal.ai/dashboard/keys"
+KEY_HINT = (
+    "FAL_KEY is not set: export FAL_KEY=<key id>:<key secret> (create a key at "
+    f"{KEYS_URL}) or pass config={{'key': ...}} to get_provider; listing the models "
+    "works without a key, running them does not"
+)
+
+#: config key -> (environment variable, default)
+URLS = {
+    "queue_url": ("FAL_QUEUE_URL", "https://queue.fal.run"),
+    "run_url": ("FAL_RUN_URL", "https://fal.run"),
+    "rest_url": ("FAL_REST_URL", "https://rest.alpha.fal.ai"),
+}
+TIMEOUT_KEYS = {"connect_timeout": "connect", "timeout": "read", "idle_timeout": "idle"}
+RETRY_KEYS = {
+    "max_attempts": "attempts", "backoff": "backoff", "max_backoff": "max_backoff",
+    "max_retry_wait": "max_retry_wait",
+}
+#: numeric job settings: config key -> default
+JOB_KEYS = {"poll_interval": 0.25, "max_poll_interval": 2.0, "data_uri_limit": 256 * 1024}
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """Everything the provider reads from its config and environment."""
+
+    key: str | None = dataclasses.field(default=None, repr=False)
+    queue_url: str = URLS["queue_url"][1]
+    run_url: str = URLS["run_url"][1]
+    rest_url: str = URLS["rest_url"][1]
+    timeouts: Timeouts = dataclasses.field(default_factory=Timeouts)
+    retry: RetryPolicy = dataclasses.field(default_factory=RetryPolicy)
+    #: first wait between status polls (seconds); it grows by half each poll up to the max
+    poll_interval: float = JOB_KEYS["poll_interval"]
+    max_poll_interval: float = JOB_KEYS["max_poll_interval"]
+    #: media inputs up to this many bytes go inline as `data:` URIs; larger ones are uploaded
+    data_uri_limit: int = int(JOB_KEYS["data_uri_limit"])
+
+    def auth_headers(self) -> dict[str, str]:
+        """`Authorization: Key ...`, or an `AuthenticationError` saying how to set the key."""
+        if not self.key:
+            raise AuthenticationError(KEY_HINT)
+        return {"Authorization": f"Key {self.key}"}
+
+
+def load_settings(config: Mapping[str, Any], env: Mapping[str, str]) -> Settings:
+    """Read the settings; a wrong value is an `InvalidInputError` naming its key."""
+    urls = {key: _url(key, _text(config, env, key, name) or default)
+            for key, (name, default) in URLS.items()}
+    jobs = {key: _number(key, config[key], integer=key == "data_uri_limit", low=0)
+            for key in JOB_KEYS if config.get(key) is not None}
+    return Settings(
+        key=_text(config, env, "key", "FAL_KEY"), **urls, **jobs,
+        timeouts=Timeouts(**_numbers(config, TIMEOUT_KEYS)),
+        retry=RetryPolicy(**_numbers(config, RETRY_KEYS)),
+    )
+
+
+def _text(config: Mapping[str, Any], env: Mapping[str, str], key: str, name: str) -> str | None:
+    value = config.get(key)
+    if value is None or value == "":
+        value = env.get(name)
+    return (str(value).strip() or None) if value is not None else None
+
+
+def _url(key: str, url: str) -> str:
+    if not url.startswith(("http://", "https://")):
+        name = URLS[key][0]
+        raise InvalidInputError(f"{key} / {name} must be an http(s) URL, not {url!r}")
+    return url.rstrip("/")
+
+
+def _numbers(config: Mapping[str, Any], keys: Mapping[str, str]) -> dict[str, Any]:
+    """`{field: value}` for the numeric config keys that are set."""
+    return {field: _number(key, config[key], integer=key == "max_attempts",
+                           low=1 if key == "max_attempts" else 0)
+            for key, field in keys.items() if config.get(key) is not None}
+
+
+def _number(key: str, value: Any, integer: bool, low: float) -> Any:
+    kinds = (int,) if integer else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kinds) or value < low:
+        kind = "a whole number" if integer else "a number"
+        raise InvalidInputError(f"config {key} must be {kind} of at least {low}, not {value!r}")
+    return value
