@@ -37,7 +37,11 @@ class ProtocolError(MediaConduitError):
     """Host and worker disagree on the protocol or send something malformed."""
 
 
+class ProjectError(MediaConduitError):
+    """`mediaconduit.yaml` is missing, unreadable or invalid; the message names each line."""
+
+
 __all__ = [
     "CacheError", "EnvironmentBuildError", "GitError", "ManifestError", "OfflineError",
-    "ProtocolError", "ProviderLoadError", "SpecifierError",
+    "ProjectError", "ProtocolError", "ProviderLoadError", "SpecifierError",
 ]

@@ -137,6 +137,11 @@ class ProviderHandle:
                 self._models = catalog.load(self._catalog_path) or self._static_models()
             return list(self._models)
 
+    @property
+    def has_catalog(self) -> bool:
+        """Whether a discovered model list is on disk (fresh or not)."""
+        return catalog.age(self._catalog_path) is not None
+
     def _static_models(self) -> list[ModelInfo]:
         return list(self.source.facts.models)
 

@@ -13,15 +13,20 @@ import atexit
 import json
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mediaconduit import cache
 from mediaconduit.errors import ManifestError
 from mediaconduit.handles import ProviderHandle, Source
 from mediaconduit.progress import ProgressCallback
 from mediaconduit.specifier import Specifier, parse_specifier
+
+if TYPE_CHECKING:
+    from mediaconduit.project import Project
+    from mediaconduit.routing import Plan, RoutedStream, Router
+    from mediaconduit.sdk.assets import Asset
 
 _TRUE = ("1", "true", "yes", "on")
 
@@ -35,26 +40,40 @@ def _config_key(config: Mapping[str, Any] | None) -> str | None:
 
 
 class ProviderRegistry:
-    """Loads providers by specifier and keeps one handle per repository, commit and config."""
+    """Loads providers by specifier and keeps one handle per repository, commit and config.
+
+    `project` is a `mediaconduit.yaml` (a path, or `"auto"`: the working directory's or
+    the nearest above it; the process-wide registry uses "auto"). Its providers are the
+    ones `transform(input, to=...)`, `stream` and `plan` route over.
+    """
 
     def __init__(self, cache_dir: str | Path | None = None, *, offline: bool | None = None,
-                 progress: ProgressCallback | None = None) -> None:
+                 progress: ProgressCallback | None = None,
+                 project: str | Path | None = None) -> None:
         root = Path(cache_dir).expanduser().absolute() if cache_dir else cache.default_root()
         self.layout = cache.Layout(root)
         self.offline = offline_from_env() if offline is None else offline
         self.progress = progress
+        self._project_source = project
+        self._project: Project | None = None
+        self._router: Router | None = None
         self._fast: dict[tuple[str, str | None, str | None], ProviderHandle] = {}
         self._handles: dict[tuple[str, str | None, str | None], ProviderHandle] = {}
         self._key_locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
 
     def get_provider(self, spec: str, ref: str | None = None, *, update: bool = False,
-                     config: Mapping[str, Any] | None = None) -> ProviderHandle:
-        """The provider named by `spec` (at `ref`), loaded once and reused."""
+                     config: Mapping[str, Any] | None = None, start: bool = True,
+                     ) -> ProviderHandle:
+        """The provider named by `spec` (at `ref`), loaded once and reused.
+
+        `start=False` gives the handle (manifest facts, the models on disk) without
+        starting its environment and worker; the first call starts them.
+        """
         fast_key = (spec, ref, _config_key(config))
         handle = None if update else self._fast.get(fast_key)
         if handle is None:
-            handle = self._load(parse_specifier(spec, ref), update, dict(config or {}))
+            handle = self._load(parse_specifier(spec, ref), update, dict(config or {}), start)
             self._fast[fast_key] = handle
         return handle
 
@@ -69,7 +88,8 @@ class ProviderRegistry:
         with self._lock:
             return self._key_locks.setdefault(key, threading.Lock())
 
-    def _load(self, spec: Specifier, update: bool, config: dict[str, Any]) -> ProviderHandle:
+    def _load(self, spec: Specifier, update: bool, config: dict[str, Any],
+              start: bool = True) -> ProviderHandle:
         with self._key_lock(spec.key):
             source = self._source(spec, update, config)
             key = (spec.key, source.commit, _config_key(config))
@@ -80,7 +100,8 @@ class ProviderRegistry:
                 old.close()
             handle = ProviderHandle(source, self.layout, offline=self.offline,
                                     progress=self.progress)
-            handle.start()
+            if start:
+                handle.start()
             self._handles[key] = handle
             return handle
 
@@ -95,6 +116,61 @@ class ProviderRegistry:
             raise ManifestError(f"{spec.display} at {checkout.commit[:12]}: {checkout.error}")
         return Source(spec.display, spec.dirname, checkout.path, checkout.commit,
                       checkout.facts, checkout.dependencies, config)
+
+    # --- the project and routing ------------------------------------------------------
+
+    @property
+    def project(self) -> Project:
+        """The project file's settings (an empty project when there is none)."""
+        if self._project is None:
+            from mediaconduit.project import Project, find_project, load_project
+
+            source = self._project_source
+            path = find_project() if source == "auto" else source
+            self._project = load_project(path) if path else Project()
+        return self._project
+
+    @property
+    def router(self) -> Router:
+        """The router over the project's providers (and any others this registry loaded)."""
+        if self._router is None:
+            from mediaconduit.routing import Router
+
+            self._router = Router(self)
+        return self._router
+
+    def transform(self, input: str | Asset, *, to: str, task: str | None = None,
+                  model: str | None = None, **params: Any) -> Asset | list[Asset]:
+        """Do a job with whichever configured model fits best, falling back when one fails.
+
+        `to` is the kind wanted (`text`, `image`, `audio`, `video`); `task` narrows it
+        (`automatic-speech-recognition`); `model` pins `MODEL` or `PROVIDER:MODEL`. A job
+        no single model does may be a chain (video -> audio -> text). `timeout=`,
+        `on_progress=` and `keep_intermediates=` are the router's; other params go to the
+        model of the last step. The result's metadata names the route and every attempt.
+        """
+        return self.router.transform(input, to=to, task=task, model=model, **params)
+
+    def stream(self, input: str | Asset, *, to: str = "text", task: str | None = None,
+               model: str | None = None, **params: Any) -> RoutedStream:
+        """`transform`, streamed: falls back only before the first chunk."""
+        return self.router.stream(input, to=to, task=task, model=model, **params)
+
+    def plan(self, input: str | Asset, *, to: str, task: str | None = None,
+             model: str | None = None) -> Plan:
+        """The steps `transform` would take, and what it would pass over and why."""
+        return self.router.plan(input, to=to, task=task, model=model)
+
+    async def atransform(self, input: str | Asset, *, to: str, task: str | None = None,
+                         model: str | None = None, **params: Any) -> Asset | list[Asset]:
+        """`transform` for async code; cancelling the task cancels the running step."""
+        return await self.router.atransform(input, to=to, task=task, model=model, **params)
+
+    async def astream(self, input: str | Asset, *, to: str = "text", task: str | None = None,
+                      model: str | None = None, **params: Any) -> AsyncIterator[str]:
+        """`stream` for async code."""
+        async for chunk in self.router.astream(input, to=to, task=task, model=model, **params):
+            yield chunk
 
     def loaded(self) -> list[ProviderHandle]:
         """The handles this registry has made."""
@@ -158,6 +234,6 @@ def get_provider_registry() -> ProviderRegistry:
     if _default is None:
         with _default_lock:
             if _default is None:
-                _default = ProviderRegistry()
+                _default = ProviderRegistry(project="auto")
                 atexit.register(_default.close)
     return _default

@@ -23,7 +23,7 @@ import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from mediaconduit.sdk._protocol import (
     PROTOCOL_VERSION,
@@ -140,7 +140,7 @@ class Server:
         self.hooks = [*(t for t in self.hooks if t.is_alive()), thread]
         return thread
 
-    def abandon(self) -> None:
+    def abandon(self) -> NoReturn:
         """The host is gone: cancel what still runs (so upstream jobs are cancelled too),
         give the cancel hooks a moment, and exit."""
         deadline = time.monotonic() + HOOK_GRACE
