@@ -67,6 +67,15 @@ def make_provider(fake: FakeChat) -> Iterator[MakeProvider]:
         provider.close()
 
 
+@pytest.fixture(scope="session")
+def shared_provider(fake_server: FakeChat) -> Iterator[TogetherProvider]:
+    env = {"TOGETHER_BASE_URL": fake_server.base_url, "TOGETHER_API_KEY": KEY}
+    provider = TogetherProvider(config=FAST, env=env)
+    yield provider
+    provider.close()
+
+
 @pytest.fixture
-def provider(make_provider: MakeProvider) -> TogetherProvider:
-    return make_provider()
+def provider(shared_provider: TogetherProvider, fake: FakeChat) -> TogetherProvider:
+    """One provider on the fake for the session (its client is slow to make)."""
+    return shared_provider
