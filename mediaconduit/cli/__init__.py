@@ -22,9 +22,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from mediaconduit.cli import batch, cache, new, providers, validate
+    from mediaconduit.cli import batch, cache, new, providers, routing, validate
 
-    for module in (providers, cache, validate, new, batch):
+    for module in (providers, routing, cache, validate, new, batch):
         for command in module.COMMANDS:
             cli.add_command(command)
 

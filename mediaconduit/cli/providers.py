@@ -146,7 +146,7 @@ def models(spec: str, free: bool, capabilities: tuple[str, ...], task: str | Non
     click.echo(f"{len(found)} models", err=True)
 
 
-def _read_input(value: str, kinds: set[str]) -> Asset:
+def read_input(value: str, kinds: set[str]) -> Asset:
     """A file path becomes media of its MIME type; anything else is text."""
     from mediaconduit.sdk.assets import MEDIA_TYPES, Text, guess_mime_type
 
@@ -217,7 +217,7 @@ def run(spec: str, model_id: str, input_value: str, out: Path | None, params: tu
         model = handle.get_model(model_id)
         caps = model.info.capabilities or handle.capabilities
         arguments = parse_pairs(params, "--param")
-        asset = _read_input(input_value, {c.split("-to-")[0] for c in caps})
+        asset = read_input(input_value, {c.split("-to-")[0] for c in caps})
         on_progress = display.for_call(f"{handle.id}/{model.id}")
         if asset.kind == "text" and out is None and not no_stream and "text-to-text" in caps:
             with model.stream(asset, on_progress=on_progress, **arguments) as chunks:
@@ -226,6 +226,11 @@ def run(spec: str, model_id: str, input_value: str, out: Path | None, params: tu
             click.echo()
             return
         result = model.transform(asset, on_progress=on_progress, **arguments)
+    write_result(result, out)
+
+
+def write_result(result: Asset | list[Asset], out: Path | None) -> None:
+    """One output or several (into the folder OUT)."""
     if isinstance(result, list):
         _write_outputs(result, out)
     else:

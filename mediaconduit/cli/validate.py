@@ -69,12 +69,19 @@ def _check(path: Path, strict: bool, deep: bool = False) -> ManifestReport:
 
 
 @click.command("schema")
-def schema() -> None:
+@click.option("--project", "project", is_flag=True,
+              help="The schema of the project file mediaconduit.yaml instead.")
+def schema(project: bool) -> None:
     """Print the JSON Schema of MediaConduit.provider.yml (draft 2020-12).
 
     Save it and point your editor at it, for example with the comment
     `# yaml-language-server: $schema=./manifest.schema.json` at the top of the manifest.
     """
+    if project:
+        from mediaconduit.project.model import json_schema as project_schema
+
+        click.echo(json.dumps(project_schema(), indent=2))
+        return
     from mediaconduit.manifest.model import json_schema
 
     click.echo(json.dumps(json_schema(), indent=2))

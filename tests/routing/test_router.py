@@ -43,7 +43,7 @@ def trio(folder: Path, module_cache: Path, tmp_path: Path) -> Iterator[tuple[Pro
 
 def test_fallback_goes_down_the_list_and_says_so(trio: tuple[ProviderRegistry, list[Path]],
                                                  ) -> None:
-    registry, (down, limited, good) = trio
+    registry, (_down, _limited, _good) = trio
     result = registry.transform("hi", to="text")
     assert isinstance(result, Text) and result.text == "good:hi"
     attempts = result.metadata["attempts"]
@@ -57,7 +57,7 @@ def test_fallback_goes_down_the_list_and_says_so(trio: tuple[ProviderRegistry, l
 
 def test_a_rate_limited_candidate_rests_until_its_retry_after(
         trio: tuple[ProviderRegistry, list[Path]]) -> None:
-    registry, (down, limited, good) = trio
+    registry, (down, limited, _good) = trio
     registry.transform("one", to="text")
     again = registry.transform("two", to="text")
     assert again.text == "good:two"  # type: ignore[union-attr]
@@ -70,9 +70,9 @@ def test_a_rate_limited_candidate_rests_until_its_retry_after(
 def test_invalid_input_stops_at_the_first_candidate(folder: Path, module_cache: Path,
                                                     tmp_path: Path) -> None:
     first, second = (route_providers.write(folder, n, "good") for n in ("good-a", "good-b"))
-    with registry_for(module_cache, project(tmp_path, [first, second])) as registry:
-        with pytest.raises(InvalidInputError, match="wrong everywhere"):
-            registry.transform("bad input", to="text")
+    with (registry_for(module_cache, project(tmp_path, [first, second])) as registry,
+          pytest.raises(InvalidInputError, match="wrong everywhere")):
+        registry.transform("bad input", to="text")
     assert route_providers.calls(second) == []
 
 
@@ -80,9 +80,9 @@ def test_when_every_candidate_fails_one_error_lists_each(folder: Path, module_ca
                                                          tmp_path: Path) -> None:
     down = route_providers.write(folder, "down", "down")
     locked = route_providers.write(folder, "locked", "locked")
-    with registry_for(module_cache, project(tmp_path, [down, locked])) as registry:
-        with pytest.raises(NoRouteError) as caught:
-            registry.transform("hi", to="text")
+    with (registry_for(module_cache, project(tmp_path, [down, locked])) as registry,
+          pytest.raises(NoRouteError) as caught):
+        registry.transform("hi", to="text")
     error = caught.value
     assert [(a["provider"], a["error"]) for a in error.attempts] == [
         ("down", "ProviderUnavailableError"), ("locked", "AuthenticationError")]
