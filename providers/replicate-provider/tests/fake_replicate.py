@@ -88,7 +88,7 @@ class Job:
     `wait_status`: the status a `Prefer: wait` answer that finished in time shows.
     """
 
-    seconds: float = 0.2
+    seconds: float = 0.1
     starting: float = 0.02
     output: Any = None
     error: str | None = None

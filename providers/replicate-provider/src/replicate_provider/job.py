@@ -32,7 +32,8 @@ class Job:
         self.logs = LogFollower()
         self.status = ""
         self.early = False
-        self._cancel_sent = threading.Event()
+        self._cancel_lock = threading.Lock()
+        self._cancel_sent = False
 
     @property
     def id(self) -> str:
@@ -83,6 +84,9 @@ class Job:
         """Raise the typed error of a failed or canceled prediction."""
         if self.status == "failed":
             raise self.failure(self.body.get("error"))
+        if self.status == "canceled" and self._cancel_sent:
+            raise CancelledCall(f"cancelled; Replicate prediction {self.id} was cancelled "
+                                "upstream")
         if self.status == "canceled":
             raise ProviderError(f"Replicate prediction {self.id} of {self.spec.info.id} "
                                 "was canceled")
@@ -97,10 +101,11 @@ class Job:
 
     def cancel_upstream(self) -> None:
         """`POST urls.cancel`, once (the cancel hook; also called after a cancelled wait)."""
-        if self._cancel_sent.is_set() or not self.id or self.status in TERMINAL:
-            return
-        self._cancel_sent.set()
-        self.seen(self.api.cancel(self.url("cancel") or f"v1/predictions/{self.id}/cancel"))
+        with self._cancel_lock:  # a second caller waits until the cancel is delivered
+            if self._cancel_sent or not self.id or self.status in TERMINAL:
+                return
+            self._cancel_sent = True
+            self.seen(self.api.cancel(self.url("cancel") or f"v1/predictions/{self.id}/cancel"))
 
     def metadata(self) -> dict[str, Any]:
         """The upstream prediction id and status (what a host-side job record needs),

@@ -1,0 +1,213 @@
+"""Predictions through the provider against the fake: created, held or polled, their logs
+as progress, failed ones typed, cancelled ones cancelled upstream, outputs downloaded."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from conftest import MakeProvider
+from fake_replicate import PINNED_MODEL, FakeReplicate, Job, tiny_png
+from fake_replicate_models import PINNED_VERSION
+from replicate_helpers import FLUX, VIDEO, call, cancel_later
+
+from mediaconduit.sdk import Image, Progress, ProviderError, Text, Video
+from replicate_provider import PredictionFailedError
+
+FLUX_CREATE = f"/v1/models/{FLUX}/predictions"
+
+
+def test_text_to_image_polled_until_it_succeeds(make_provider: MakeProvider,
+                                                fake: FakeReplicate, outputs: Path) -> None:
+    fake.set_job(FLUX, Job(seconds=0.3))
+    images = make_provider().get_model(FLUX).transform(Text("a corgi"), num_outputs=2)
+    assert isinstance(images, list)
+    assert [type(i) for i in images] == [Image, Image]
+    assert all(i.path.read_bytes() == tiny_png() for i in images)
+    assert all(i.path.suffix == ".png" and i.path.is_relative_to(outputs) for i in images)
+    create = fake.requests[0]
+    assert (create.method, create.path) == ("POST", FLUX_CREATE)
+    assert create.body == {"input": {"prompt": "a corgi", "num_outputs": 2}}
+    assert "prefer" not in create.headers  # wait=0: no hold
+    polls = fake.requests_to("get")
+    assert 2 <= len(polls) <= 6
+    assert len(fake.requests_to("delivery")) == 2
+    prediction = fake.last_prediction()
+    assert images[0].metadata["prediction_id"] == prediction.id
+    assert images[0].metadata["prediction_status"] == "succeeded"
+    assert images[0].usage.images == images[1].usage.images == 1
+    assert images[0].usage.compute_seconds == pytest.approx(0.28, abs=0.1)
+    assert images[1].usage.compute_seconds is None  # counted once over the list
+    assert images[0].cost.usd is None  # the catalog lists no prices ("usage-based")
+
+
+def test_polls_back_off(make_provider: MakeProvider, fake: FakeReplicate) -> None:
+    fake.set_job(FLUX, Job(seconds=0.6))
+    make_provider(poll_interval=0.02, max_poll_interval=0.16).get_model(FLUX).transform(
+        Text("a corgi"))
+    times = [r.at for r in fake.requests if r.endpoint in ("create", "get")]
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    assert gaps[0] == pytest.approx(0.02, abs=0.015)
+    assert gaps[1] >= 0.035 and gaps[2] >= 0.075  # doubled each time ...
+    assert max(gaps) <= 0.2  # ... up to the cap
+    assert len(gaps) <= 8
+
+
+def test_prefer_wait_answered_at_once(make_provider: MakeProvider, fake: FakeReplicate) -> None:
+    """Done within the hold: the 201 carries the output while `processing` (as recorded)."""
+    fake.set_job(FLUX, Job(seconds=0.2))
+    image = make_provider(wait=5).get_model(FLUX).transform(Text("a corgi"))
+    assert isinstance(image, list) and len(image) == 1  # the model outputs a list
+    assert fake.requests[0].headers["prefer"] == "wait=5"
+    assert [r.endpoint for r in fake.requests] == ["create", "delivery", "get"]
+    assert image[0].metadata["prediction_status"] == "succeeded"  # the last look says so
+    assert image[0].usage.compute_seconds is not None
+
+
+def test_prefer_wait_that_runs_out_goes_on_polling(make_provider: MakeProvider,
+                                                   fake: FakeReplicate) -> None:
+    fake.set_job(VIDEO, Job(seconds=1.4))
+    video = make_provider(wait=1).get_model(VIDEO).transform(Text("a corgi surfing"))
+    assert isinstance(video, Video) and video.path.suffix == ".mp4"
+    endpoints = [r.endpoint for r in fake.requests]
+    assert endpoints[0] == "create" and endpoints[-1] == "delivery"
+    assert 1 <= endpoints.count("get") <= 8
+
+
+def test_data_uri_outputs_are_decoded_into_files(make_provider: MakeProvider,
+                                                 fake: FakeReplicate) -> None:
+    fake.set_job(FLUX, Job(seconds=0.05, data_uri=True))
+    images = make_provider(wait=5).get_model(FLUX).transform(Text("a corgi"), num_outputs=3)
+    assert [i.path.read_bytes() for i in images] == [tiny_png()] * 3
+    assert fake.requests_to("delivery") == []
+    assert images[0].metadata["source_url"] == "data:image/png;base64,..."
+
+
+def test_logs_arrive_as_progress_in_order(make_provider: MakeProvider,
+                                          fake: FakeReplicate) -> None:
+    fake.set_job(FLUX, Job(seconds=0.4))
+    seen: list[Progress] = []
+    with call(seen):
+        make_provider(poll_interval=0.03, max_poll_interval=0.03).get_model(FLUX).transform(
+            Text("a corgi"), seed=7)
+    prediction = fake.last_prediction()
+    messages = [p.message for p in seen]
+    assert messages[0] == f"replicate prediction {prediction.id} starting"
+    assert f"replicate prediction {prediction.id} succeeded" in messages
+    assert "Using seed: 7" in messages
+    fractions = [p.fraction for p in seen if p.fraction is not None]
+    assert fractions == [0.25, 0.5, 0.75, 1.0]
+    assert len(messages) == len(set(messages))  # each line once
+
+
+def test_a_failed_prediction_is_a_typed_error_with_its_last_log_lines(
+        make_provider: MakeProvider, fake: FakeReplicate) -> None:
+    logs = tuple(f"step {i}" for i in range(30)) + ("CUDA out of memory",)
+    fake.set_job(FLUX, Job(seconds=0.05, error="CUDA error: out of memory", logs=logs))
+    with pytest.raises(PredictionFailedError) as caught:
+        make_provider(log_lines=3).get_model(FLUX).transform(Text("a corgi"))
+    message = str(caught.value)
+    prediction = fake.last_prediction()
+    assert message.startswith(f"Replicate prediction {prediction.id} of {FLUX} failed: "
+                              "CUDA error: out of memory")
+    assert message.endswith("last log lines:\n  | step 28\n  | step 29\n  | CUDA out of memory")
+    assert isinstance(caught.value, ProviderError)
+    assert fake.requests_to("delivery") == []
+
+
+def test_a_cancelled_call_cancels_the_prediction_upstream(make_provider: MakeProvider,
+                                                          fake: FakeReplicate) -> None:
+    fake.set_job(VIDEO, Job(seconds=30))
+    model = make_provider(poll_interval=0.05, max_poll_interval=1).get_model(VIDEO)
+    with call() as context, pytest.raises(ProviderError, match="cancelled upstream"):
+        cancel_later(context, 0.3)
+        started = time.monotonic()
+        model.transform(Text("a corgi surfing"))
+    assert time.monotonic() - started < 1.5  # the poll wait woke at once
+    cancels = fake.requests_to("cancel")
+    assert len(cancels) == 1
+    prediction = fake.last_prediction()
+    assert cancels[0].path == f"/v1/predictions/{prediction.id}/cancel"
+    assert cancels[0].headers["authorization"].startswith("Bearer r8_")
+    assert prediction.status() == "canceled"
+
+
+def test_a_cancel_during_the_held_create_cancels_as_soon_as_it_answers(
+        make_provider: MakeProvider, fake: FakeReplicate) -> None:
+    fake.set_job(VIDEO, Job(seconds=30))
+    model = make_provider(wait=1).get_model(VIDEO)
+    with call() as context, pytest.raises(ProviderError, match="cancelled"):
+        cancel_later(context, 0.2)
+        model.transform(Text("a corgi surfing"))
+    assert [r.endpoint for r in fake.requests] == ["create", "cancel"]
+    assert fake.last_prediction().status() == "canceled"
+
+
+def test_a_call_cancelled_before_it_starts_sends_nothing(make_provider: MakeProvider,
+                                                         fake: FakeReplicate) -> None:
+    with call() as context, pytest.raises(ProviderError, match="cancelled before"):
+        context.cancel()
+        make_provider().get_model(FLUX).transform(Text("a corgi"))
+    assert fake.requests == []
+
+
+def test_a_version_pinned_model_runs_by_version_with_a_local_file_inline(
+        make_provider: MakeProvider, fake: FakeReplicate, tmp_path: Path) -> None:
+    source = tmp_path / "small.png"
+    source.write_bytes(tiny_png())
+    model = make_provider().get_model(f"{PINNED_MODEL}:{PINNED_VERSION}")
+    result = model.transform(Image.from_path(source), scale=4)
+    assert isinstance(result, Image)
+    create = fake.requests_to("create")[0]
+    assert create.path == "/v1/predictions"
+    assert create.body["version"] == PINNED_VERSION
+    assert create.body["input"]["image"].startswith("data:image/png;base64,iVBOR")
+    assert fake.requests_to("files") == []
+
+
+def test_a_large_local_file_is_uploaded_first(make_provider: MakeProvider,
+                                              fake: FakeReplicate, tmp_path: Path) -> None:
+    source = tmp_path / "big.png"
+    source.write_bytes(tiny_png() + b"\0" * 5000)
+    model = make_provider(inline_limit=1000).get_model(f"{PINNED_MODEL}:{PINNED_VERSION}")
+    model.transform(Image.from_path(source))
+    upload = fake.requests_to("files")[0]
+    assert upload.method == "POST"
+    assert upload.headers["content-type"].startswith("multipart/form-data")
+    file_id = next(iter(fake.files))
+    assert fake.files[file_id]["size"] == source.stat().st_size
+    assert fake.files[file_id]["name"] == "big.png"
+    create = fake.requests_to("create")[0]
+    assert create.body["input"]["image"] == f"{fake.base_url}/v1/files/{file_id}"
+
+
+def test_an_assets_url_is_passed_through(make_provider: MakeProvider,
+                                         fake: FakeReplicate) -> None:
+    fake.set_job("kwaivgi/kling-v2.1", Job(seconds=0.05))
+    make_provider(wait=5).get_model("kwaivgi/kling-v2.1").transform(
+        Image.from_url("https://example.test/start.png"), prompt="the corgi runs")
+    create = fake.requests_to("create")[0]
+    assert create.body["input"] == {"start_image": "https://example.test/start.png",
+                                    "prompt": "the corgi runs"}
+    assert fake.requests_to("files") == []
+
+
+def test_a_large_output_is_streamed_to_disk(make_provider: MakeProvider,
+                                            fake: FakeReplicate) -> None:
+    import tracemalloc
+
+    size = 24 << 20
+    fake.set_job(VIDEO, Job(seconds=0.05, output=f"big:{size}"))
+    seen: list[Progress] = []
+    tracemalloc.start()
+    try:
+        with call(seen):
+            video = make_provider(wait=5).get_model(VIDEO).transform(Text("a long corgi"))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert isinstance(video, Video) and video.path.stat().st_size == size
+    assert peak < 4 << 20  # a few chunks at a time, never the whole file
+    fractions = [p.fraction for p in seen if p.message and p.message.startswith("downloading")]
+    assert len(fractions) >= 9 and fractions[-1] == 1.0
