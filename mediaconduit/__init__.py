@@ -41,12 +41,14 @@ from mediaconduit.sdk import (
 if TYPE_CHECKING:
     from mediaconduit.handles import ModelHandle, ProviderHandle
     from mediaconduit.registry import ProviderRegistry, get_provider_registry
+    from mediaconduit.routing import NoRouteError
 
 _LAZY = {
     "ProviderRegistry": "mediaconduit.registry",
     "get_provider_registry": "mediaconduit.registry",
     "ProviderHandle": "mediaconduit.handles",
     "ModelHandle": "mediaconduit.handles",
+    "NoRouteError": "mediaconduit.routing",
 }
 
 
@@ -71,6 +73,7 @@ __all__ = [
     "ModelHandle",
     "ModelInfo",
     "ModelNotFoundError",
+    "NoRouteError",
     "PaymentRequiredError",
     "Pricing",
     "Progress",

@@ -35,7 +35,7 @@ TARGETS = ["cold_ratio", "warm_ratio", "repeat_get_provider_us", "round_trip_us"
            "stream_chunks_per_s", "worker_rss_mb", "warm_imports_heavy"]
 # What a warm load must not import: they are for fetching and validating, done once.
 COLD_ONLY = ("git", "pydantic", "pydantic_core", "yaml", "packaging", "filelock", "shutil",
-             "tempfile")
+             "tempfile", "ray")
 
 
 @pytest.mark.slow
