@@ -39,8 +39,8 @@ def test_the_same_names_are_the_same_objects() -> None:
 
 
 def test_every_error_of_the_family_is_rebuilt_by_name() -> None:
-    from mediaconduit.sdk.errors import _ALL, error_from_dict
     from mediaconduit.routing import NoRouteError
+    from mediaconduit.sdk.errors import _ALL, error_from_dict
 
     assert "NoRouteError" in _ALL and "ProjectError" in _ALL  # registered by subclassing
     rebuilt = error_from_dict(mediaconduit.TransformTimeoutError("late", 0.5).to_dict())
