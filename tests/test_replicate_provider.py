@@ -1,0 +1,217 @@
+"""The Replicate provider loaded through the host, against a local Replicate.
+
+`providers/replicate-provider` is published to the loopback git server as
+`MediaConduit/replicate-provider` and loaded by its GitHub URL: real git, a real uv
+environment (httpx), a real worker process, and the provider's own fake Replicate
+(`providers/replicate-provider/tests/fake_replicate.py`) reached through the declared
+`REPLICATE_BASE_URL` / `REPLICATE_API_TOKEN`. The cache and the registry are shared by
+the module, so the environment is built once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mediaconduit import (
+    AuthenticationError,
+    Image,
+    InvalidInputError,
+    ProviderError,
+    Text,
+    TransformTimeoutError,
+    Video,
+)
+from mediaconduit.handles import ProviderHandle
+from mediaconduit.registry import ProviderRegistry
+from mediaconduit.sdk import Progress
+from tests.conftest import publish
+from tests.helpers.gitserver import GitServer
+from tests.helpers.replicate import (
+    FAST,
+    FLUX,
+    PROVIDER,
+    REPO,
+    TEXT_MODEL,
+    TOKEN,
+    URL,
+    VIDEO,
+    FakeReplicate,
+    Job,
+    tiny_png,
+)
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[FakeReplicate]:
+    with FakeReplicate(token=TOKEN) as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake(server: FakeReplicate) -> FakeReplicate:
+    server.reset()
+    return server
+
+
+@pytest.fixture(scope="module")
+def host(tmp_path_factory: pytest.TempPathFactory, git_server: GitServer,
+         server: FakeReplicate) -> Iterator[ProviderRegistry]:
+    publish(git_server, str(PROVIDER), REPO)
+    cache = tmp_path_factory.mktemp("replicate") / "cache"
+    with pytest.MonkeyPatch.context() as patch, ProviderRegistry(cache) as registry:
+        patch.setenv("REPLICATE_BASE_URL", server.base_url)
+        patch.setenv("REPLICATE_API_TOKEN", TOKEN)
+        yield registry
+
+
+@pytest.fixture(scope="module")
+def polled(host: ProviderRegistry) -> ProviderHandle:
+    """No `Prefer: wait`: every prediction is polled."""
+    return host.get_provider(URL, config=FAST)
+
+
+@pytest.fixture(scope="module")
+def held(host: ProviderRegistry) -> ProviderHandle:
+    """`Prefer: wait=5`: a short prediction is answered by its create call."""
+    return host.get_provider(URL, config={**FAST, "wait": 5})
+
+
+def test_the_catalog_is_listed(polled: ProviderHandle) -> None:
+    assert (polled.id, polled.type) == ("replicate", "remote")
+    models = {m.id: m for m in polled.wait_for_models(timeout=300)}
+    assert len(models) == 6
+    assert models[FLUX].capabilities == ("text-to-image",)
+    assert models[VIDEO].tasks == ("text-to-video", "image-to-video")
+    assert polled.health()["token"] is True
+
+
+def test_text_to_image_polled(polled: ProviderHandle, fake: FakeReplicate) -> None:
+    fake.set_job(FLUX, Job(seconds=0.2))
+    images = polled.get_model(FLUX).transform(Text("a corgi"), num_outputs=2)
+    assert isinstance(images, list) and [type(i) for i in images] == [Image, Image]
+    assert all(i.path.read_bytes() == tiny_png() for i in images)
+    assert "prefer" not in fake.requests[0].headers
+    assert len(fake.requests_to("get")) >= 2
+    prediction = fake.last_prediction()
+    assert images[0].metadata["prediction_id"] == prediction.id
+    assert images[0].metadata["prediction_status"] == "succeeded"
+    assert images[0].usage.images == 1 and images[0].usage.compute_seconds > 0
+    assert images[0].cost.usd is None
+
+
+def test_text_to_image_answered_by_prefer_wait(held: ProviderHandle,
+                                               fake: FakeReplicate) -> None:
+    fake.set_job(FLUX, Job(seconds=0.1))
+    images = held.get_model(FLUX).transform("a corgi")
+    assert isinstance(images, list) and isinstance(images[0], Image)
+    assert fake.requests[0].headers["prefer"] == "wait=5"
+    assert [r.endpoint for r in fake.requests] == ["create", "delivery", "get"]
+
+
+def test_a_video_model_returns_one_video(held: ProviderHandle, fake: FakeReplicate) -> None:
+    fake.set_job(VIDEO, Job(seconds=0.1))
+    video = held.get_model(VIDEO).transform("a corgi surfing")
+    assert isinstance(video, Video) and video.path.suffix == ".mp4"
+
+
+def test_a_text_model_streamed_over_sse(polled: ProviderHandle, fake: FakeReplicate) -> None:
+    fake.set_job(TEXT_MODEL, Job(seconds=0.2, tokens=("Fuzzy", ", gentle", " corgi")))
+    stream = polled.get_model(TEXT_MODEL).stream("a poem")
+    assert list(stream) == ["Fuzzy", ", gentle", " corgi"]
+    assert stream.usage.compute_seconds is not None
+    assert [r.endpoint for r in fake.requests][:3] == ["model", "create", "stream"]
+
+
+def test_progress_from_logs(polled: ProviderHandle, fake: FakeReplicate) -> None:
+    fake.set_job(FLUX, Job(seconds=0.3))
+    seen: list[Progress] = []
+    polled.get_model(FLUX).transform("a corgi", seed=3, on_progress=seen.append)
+    prediction = fake.last_prediction()
+    messages = [p.message for p in seen]
+    assert messages[0] == f"replicate prediction {prediction.id} starting"
+    assert "Using seed: 3" in messages
+    assert [p.fraction for p in seen if p.fraction is not None] == [0.25, 0.5, 0.75, 1.0]
+
+
+def test_params_rejected_before_sending(polled: ProviderHandle, fake: FakeReplicate) -> None:
+    with pytest.raises(InvalidInputError, match=r"'num_output' is not an input of this model "
+                                                r"\(did you mean 'num_outputs'\?\)"):
+        polled.get_model(FLUX).transform("a corgi", num_output=2)
+    with pytest.raises(InvalidInputError, match="num_outputs must be an integer"):
+        polled.get_model(FLUX).transform("a corgi", num_outputs="2")
+    assert fake.requests == []
+
+
+def test_a_failed_prediction_is_typed_with_its_log_lines(polled: ProviderHandle,
+                                                         fake: FakeReplicate) -> None:
+    fake.set_job(FLUX, Job(seconds=0.05, error="NSFW content detected",
+                           logs=("Using seed: 1", "running safety checker")))
+    with pytest.raises(ProviderError) as caught:
+        polled.get_model(FLUX).transform("a corgi")
+    message = str(caught.value)
+    assert "failed: NSFW content detected" in message
+    assert message.endswith("last log lines:\n  | Using seed: 1\n  | running safety checker")
+
+
+def test_a_timed_out_job_is_cancelled_upstream(polled: ProviderHandle,
+                                               fake: FakeReplicate) -> None:
+    fake.set_job(VIDEO, Job(seconds=30))
+    started = time.monotonic()
+    with pytest.raises(TransformTimeoutError):
+        polled.get_model(VIDEO).transform("a long corgi film", timeout=0.5)
+    assert time.monotonic() - started < 2
+    assert fake.wait_for("cancel"), "the upstream never heard of the cancel"
+    assert fake.last_prediction().status() == "canceled"
+
+
+def test_a_cancelled_job_is_cancelled_upstream(polled: ProviderHandle,
+                                               fake: FakeReplicate) -> None:
+    fake.set_job(VIDEO, Job(seconds=30))
+    model = polled.get_model(VIDEO)
+
+    async def cancel_soon() -> None:
+        task = asyncio.create_task(model.atransform("a long corgi film"))
+        await asyncio.sleep(0.4)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(cancel_soon())
+    assert fake.wait_for("cancel")
+    prediction = fake.last_prediction()
+    assert fake.requests_to("cancel")[0].path == f"/v1/predictions/{prediction.id}/cancel"
+
+
+def test_a_stream_closed_early_cancels_upstream(polled: ProviderHandle,
+                                                fake: FakeReplicate) -> None:
+    fake.set_job(TEXT_MODEL, Job(seconds=5, tokens=tuple(f"t{i} " for i in range(50))))
+    stream = polled.get_model(TEXT_MODEL).stream("a long poem")
+    assert next(iter(stream)) == "t0 "
+    stream.close()
+    assert fake.wait_for("cancel")
+
+
+def test_a_wrong_token_never_shows(host: ProviderRegistry, fake: FakeReplicate) -> None:
+    wrong = "r8_" + "n0tTheT0ken" * 3
+    handle = host.get_provider(URL, config={**FAST, "api_token": wrong})
+    with pytest.raises(AuthenticationError) as caught:
+        handle.get_model(FLUX).transform("a corgi")
+    assert "You did not pass a valid authentication token" in str(caught.value)
+    assert wrong not in str(caught.value)
+
+
+def test_a_local_image_goes_inline(held: ProviderHandle, fake: FakeReplicate,
+                                   tmp_path: Path) -> None:
+    source = tmp_path / "start.png"
+    source.write_bytes(tiny_png())
+    fake.set_job("kwaivgi/kling-v2.1", Job(seconds=0.05))
+    held.get_model("kwaivgi/kling-v2.1").transform(Image.from_path(source), prompt="run")
+    sent = fake.requests_to("create")[0].body["input"]
+    assert sent["start_image"].startswith("data:image/png;base64,")
