@@ -30,6 +30,8 @@ from mediaconduit.worker.process import NotDelivered, Worker, worker_env
 
 if TYPE_CHECKING:
     from mediaconduit import cache
+    from mediaconduit.ledger.recording import Recording
+    from mediaconduit.ledger.store import Ledger
     from mediaconduit.manifest.facts import ProviderFacts
 
 _P = ParamSpec("_P")
@@ -60,8 +62,10 @@ class ProviderHandle:
     """One provider, running in a worker process of its own."""
 
     def __init__(self, source: Source, layout: cache.Layout, *, offline: bool = False,
-                 progress: ProgressCallback | None = None) -> None:
+                 progress: ProgressCallback | None = None,
+                 ledger: Callable[[], Ledger | None] | None = None) -> None:
         self.source = source
+        self._ledger = ledger  # the registry's ledger getter: every call is recorded there
         facts = source.facts
         self.id: str = facts.id
         self.name: str = facts.name
@@ -126,6 +130,16 @@ class ProviderHandle:
         """A streaming request; its chunks arrive as the `TextStream` is read."""
         return TextStream(self.begin("stream", timeout=timeout, on_progress=on_progress,
                                      **payload))
+
+    def recording(self, model: ModelHandle, op: str, input: str | Asset,
+                  params: Mapping[str, Any]) -> Recording | None:
+        """The ledger's record of one call, or None without a ledger.
+
+        Under a budget the call's worst case is reserved here, before anything is
+        sent; `BudgetExceededError` when it would go over.
+        """
+        ledger = None if self._ledger is None else self._ledger()
+        return None if ledger is None else ledger.open(self, model.info, op, input, params)
 
     # --- models -----------------------------------------------------------
 
@@ -255,29 +269,61 @@ class ModelHandle:
 
         A model that makes several outputs (four images for `n=4`) gives a list.
         """
-        result = self.provider.call("transform", timeout=timeout, on_progress=on_progress,
-                                    model=self.id, input=_to_wire(input), params=params)
-        return result_from_wire(result)
+        recording = self.provider.recording(self, "transform", input, params)
+        try:
+            value = result_from_wire(self.provider.call(
+                "transform", timeout=timeout, on_progress=on_progress, model=self.id,
+                input=_to_wire(input), params=params))
+        except BaseException as error:
+            if recording is not None:
+                recording.failed(error)
+            raise
+        if recording is not None:
+            recording.done(value)
+        return value
 
     def stream(self, input: str | Asset, *, on_progress: CallProgress | None = None,
                timeout: float | None = None, **params: Any) -> TextStream:
         """Yield the text as it is made; `.usage` and `.cost` are set once it ends."""
-        return self.provider.stream(timeout=timeout, on_progress=on_progress, model=self.id,
-                                    input=_to_wire(input), params=params)
+        recording = self.provider.recording(self, "stream", input, params)
+        try:
+            call = self.provider.begin("stream", timeout=timeout, on_progress=on_progress,
+                                       model=self.id, input=_to_wire(input), params=params)
+        except BaseException as error:
+            if recording is not None:
+                recording.failed(error)
+            raise
+        return TextStream(call) if recording is None else recording.stream(call)
 
     async def atransform(self, input: str | Asset, *, on_progress: CallProgress | None = None,
                          timeout: float | None = None, **params: Any) -> Asset | list[Asset]:
         """`transform` for async code; cancelling the task cancels the call in the worker."""
-        call = await self._abegin("transform", timeout, on_progress, input, params)
+        recording = await _to_thread(self.provider.recording, self, "transform", input, params)
         try:
-            return result_from_wire(await _to_thread(call.result))
-        finally:
-            call.finish()
+            call = await self._abegin("transform", timeout, on_progress, input, params)
+            try:
+                value = result_from_wire(await _to_thread(call.result))
+            finally:
+                call.finish()
+        except BaseException as error:
+            if recording is not None:
+                recording.failed(error)
+            raise
+        if recording is not None:
+            recording.done(value)
+        return value
 
     async def astream(self, input: str | Asset, *, on_progress: CallProgress | None = None,
                       timeout: float | None = None, **params: Any) -> AsyncIterator[str]:
         """`stream` for async code; leaving the loop or cancelling the task cancels it."""
-        stream = TextStream(await self._abegin("stream", timeout, on_progress, input, params))
+        recording = await _to_thread(self.provider.recording, self, "stream", input, params)
+        try:
+            call = await self._abegin("stream", timeout, on_progress, input, params)
+        except BaseException as error:
+            if recording is not None:
+                recording.failed(error)
+            raise
+        stream = TextStream(call) if recording is None else recording.stream(call)
         done = object()
         try:
             while (chunk := await _to_thread(next, stream, done)) is not done:

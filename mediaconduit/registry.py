@@ -24,6 +24,7 @@ from mediaconduit.progress import ProgressCallback
 from mediaconduit.specifier import Specifier, parse_specifier
 
 if TYPE_CHECKING:
+    from mediaconduit.ledger import Ledger
     from mediaconduit.project import Project
     from mediaconduit.routing import Plan, RoutedStream, Router
     from mediaconduit.sdk.assets import Asset
@@ -57,6 +58,7 @@ class ProviderRegistry:
         self._project_source = project
         self._project: Project | None = None
         self._router: Router | None = None
+        self._ledger: Ledger | None = None
         self._fast: dict[tuple[str, str | None, str | None], ProviderHandle] = {}
         self._handles: dict[tuple[str, str | None, str | None], ProviderHandle] = {}
         self._key_locks: dict[str, threading.Lock] = {}
@@ -99,7 +101,7 @@ class ProviderRegistry:
             if old is not None:
                 old.close()
             handle = ProviderHandle(source, self.layout, offline=self.offline,
-                                    progress=self.progress)
+                                    progress=self.progress, ledger=self._call_ledger)
             if start:
                 handle.start()
             self._handles[key] = handle
@@ -180,6 +182,25 @@ class ProviderRegistry:
         """Stop every worker this registry started."""
         for handle in self.loaded():
             handle.close()
+        if self._ledger is not None:
+            self._ledger.close()
+
+    @property
+    def ledger(self) -> Ledger:
+        """Where this registry's calls are recorded: `<cache root>/ledger.sqlite3`.
+
+        Made on the first call (nothing of it, sqlite3 included, is on the load path).
+        """
+        if self._ledger is None:
+            with self._lock:
+                if self._ledger is None:
+                    from mediaconduit.ledger import Ledger
+
+                    self._ledger = Ledger.in_cache(self.layout.root, lambda: self.project)
+        return self._ledger
+
+    def _call_ledger(self) -> Ledger | None:
+        return self.ledger
 
     def __enter__(self) -> ProviderRegistry:
         return self
