@@ -11,7 +11,9 @@ event in `body`). The API key is scrubbed from every message.
 from __future__ import annotations
 
 import difflib
+import email.utils
 import json
+import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -27,7 +29,6 @@ from mediaconduit.sdk import (
     ProviderUnavailableError,
     RateLimitError,
 )
-from mediaconduit.sdk.http import parse_retry_after
 
 BILLING_URL = "https://console.mistral.ai/billing"
 KEYS_URL = "https://console.mistral.ai/api-keys"
@@ -118,6 +119,24 @@ def _not_found(text: str, context: Context) -> str:
     close = difflib.get_close_matches(context.model_id, others, n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     return f"Mistral has no model {context.model_id!r} ({text}){hint}"
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """`Retry-After` in seconds (a number or an HTTP date); None when absent or unreadable.
+
+    Written here: `mediaconduit.sdk.http` needs httpx, and mistralai brings httpx2 instead.
+    """
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
 
 
 def _body(text: Any) -> Mapping[str, Any]:
