@@ -149,6 +149,17 @@ class Ledger:
             (since or 0.0,)).fetchone()[0]
         return from_pusd(int(value)) or Decimal(0)
 
+    def spent(self, now: float | None = None) -> tuple[Decimal, Decimal]:
+        """What counts against the daily and the monthly budget now (reservations included)."""
+        from mediaconduit.ledger.budget import day_start, month_start
+        from mediaconduit.ledger.money import from_pusd
+        from mediaconduit.ledger.schema import SPENT
+
+        now = time.time() if now is None else now
+        day, month = self.connection().execute(
+            SPENT, {"day": day_start(now), "month": month_start(now)}).fetchone()
+        return from_pusd(int(day)) or Decimal(0), from_pusd(int(month)) or Decimal(0)
+
     def reset_budget(self, at: float | None = None) -> None:
         """From now on, spending before `at` (now) no longer counts against any budget."""
         self.connection().execute("INSERT INTO resets (at) VALUES (?)",
