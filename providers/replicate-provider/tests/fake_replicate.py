@@ -324,11 +324,14 @@ class FakeReplicate:
             return queue.popleft() if queue else None
 
     def reset(self) -> None:
-        """Forget requests, scripted replies and job settings."""
+        """Forget requests, scripted replies, job settings, predictions and files."""
         with self._lock:
             self._requests.clear()
             self._scripts.clear()
             self.jobs.clear()
+            self.predictions.clear()
+            self.files.clear()
+            self.outputs.clear()
 
     def record(self, request: RecordedRequest) -> None:
         with self._lock:

@@ -9,10 +9,10 @@ from conftest import MakeProvider
 from fake_replicate import PINNED_MODEL, TEXT_MODEL, FakeReplicate
 from fake_replicate_models import CATALOG_NAME, PINNED_VERSION
 from replicate_helpers import FLUX, VIDEO
-
-from mediaconduit.sdk import InvalidInputError, ModelNotFoundError
 from replicate_provider import parse_ref
 from replicate_provider.catalog import CATALOG
+
+from mediaconduit.sdk import InvalidInputError, ModelNotFoundError
 
 SHARED = Path(__file__).resolve().parents[4] / "shared" / "data" / CATALOG_NAME
 

@@ -3,6 +3,7 @@ as progress, failed ones typed, cancelled ones cancelled upstream, outputs downl
 
 from __future__ import annotations
 
+import itertools
 import time
 from pathlib import Path
 
@@ -11,9 +12,9 @@ from conftest import MakeProvider
 from fake_replicate import PINNED_MODEL, FakeReplicate, Job, tiny_png
 from fake_replicate_models import PINNED_VERSION
 from replicate_helpers import FLUX, VIDEO, call, cancel_later
+from replicate_provider import PredictionFailedError
 
 from mediaconduit.sdk import Image, Progress, ProviderError, Text, Video
-from replicate_provider import PredictionFailedError
 
 FLUX_CREATE = f"/v1/models/{FLUX}/predictions"
 
@@ -47,7 +48,7 @@ def test_polls_back_off(make_provider: MakeProvider, fake: FakeReplicate) -> Non
     make_provider(poll_interval=0.02, max_poll_interval=0.16).get_model(FLUX).transform(
         Text("a corgi"))
     times = [r.at for r in fake.requests if r.endpoint in ("create", "get")]
-    gaps = [b - a for a, b in zip(times, times[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     assert gaps[0] == pytest.approx(0.02, abs=0.015)
     assert gaps[1] >= 0.035 and gaps[2] >= 0.075  # doubled each time ...
     assert max(gaps) <= 0.2  # ... up to the cap
@@ -67,7 +68,7 @@ def test_prefer_wait_answered_at_once(make_provider: MakeProvider, fake: FakeRep
 
 def test_prefer_wait_that_runs_out_goes_on_polling(make_provider: MakeProvider,
                                                    fake: FakeReplicate) -> None:
-    fake.set_job(VIDEO, Job(seconds=1.4))
+    fake.set_job(VIDEO, Job(seconds=1.15))
     video = make_provider(wait=1).get_model(VIDEO).transform(Text("a corgi surfing"))
     assert isinstance(video, Video) and video.path.suffix == ".mp4"
     endpoints = [r.endpoint for r in fake.requests]
@@ -103,7 +104,7 @@ def test_logs_arrive_as_progress_in_order(make_provider: MakeProvider,
 
 def test_a_failed_prediction_is_a_typed_error_with_its_last_log_lines(
         make_provider: MakeProvider, fake: FakeReplicate) -> None:
-    logs = tuple(f"step {i}" for i in range(30)) + ("CUDA out of memory",)
+    logs = (*(f"step {i}" for i in range(30)), "CUDA out of memory")
     fake.set_job(FLUX, Job(seconds=0.05, error="CUDA error: out of memory", logs=logs))
     with pytest.raises(PredictionFailedError) as caught:
         make_provider(log_lines=3).get_model(FLUX).transform(Text("a corgi"))
@@ -197,7 +198,7 @@ def test_a_large_output_is_streamed_to_disk(make_provider: MakeProvider,
                                             fake: FakeReplicate) -> None:
     import tracemalloc
 
-    size = 24 << 20
+    size = 12 << 20
     fake.set_job(VIDEO, Job(seconds=0.05, output=f"big:{size}"))
     seen: list[Progress] = []
     tracemalloc.start()

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from conftest import MakeProvider
 from fake_replicate import TEXT_MODEL, FakeReplicate, Job
-from replicate_helpers import call
-
-from mediaconduit.sdk import Progress, ProviderError, Text
+from replicate_helpers import FLUX, call
 from replicate_provider import PredictionFailedError
+
+from mediaconduit.sdk import InvalidInputError, Progress, ProviderError, Text
 
 
 def test_tokens_arrive_as_they_are_made_then_usage(make_provider: MakeProvider,
@@ -38,7 +38,15 @@ def test_transform_of_a_text_model_joins_its_tokens(make_provider: MakeProvider,
     fake.set_job(TEXT_MODEL, Job(seconds=0.05))
     text = make_provider(wait=5).get_model(TEXT_MODEL).transform(Text("a story"))
     assert isinstance(text, Text) and text.text == "Once upon a time."
-    assert text.metadata["prediction_status"] in ("processing", "succeeded")
+    assert text.metadata["prediction_status"] == "succeeded"  # tokens are final only then
+    assert [r.endpoint for r in fake.requests] == ["model", "create", "get"]
+
+
+def test_an_image_model_cannot_stream(make_provider: MakeProvider,
+                                      fake: FakeReplicate) -> None:
+    with pytest.raises(InvalidInputError, match="makes image, not text, so it cannot stream"):
+        next(make_provider().get_model(FLUX).stream(Text("a corgi")))
+    assert fake.requests == []
 
 
 def test_a_stream_error_event_is_a_typed_error(make_provider: MakeProvider,

@@ -49,7 +49,10 @@ class Job:
         if current_call().cancelled:
             raise CancelledCall(f"cancelled before {self.spec.info.id} was started")
         self.seen(self.api.create(self.spec, input, wait=wait, stream=stream))
-        self.early = self.status == "processing" and self.body.get("output") is not None
+        # Done within the hold, Replicate answers `processing` with the output (and the
+        # official client takes that as the end). Files are whole then; text may not be.
+        self.early = (self.status == "processing" and self.body.get("output") is not None
+                      and self.spec.output != "text")
         on_cancel(self.cancel_upstream)  # at once if the caller gave up while we waited
 
     def seen(self, body: dict[str, Any]) -> None:

@@ -108,6 +108,9 @@ class ReplicateModel(Model):
 
     def stream(self, input: Any, **params: Any) -> Iterator[Any]:
         """Text models: the tokens as they come (SSE `urls.stream`), then a usage chunk."""
+        if self.spec.output != "text":
+            raise InvalidInputError(f"{self.id} makes {self.spec.output}, not text, so it "
+                                    "cannot stream; use transform")
         job = self._start(input, params, wait=0, stream=True)
         url = job.url("stream")
         if url is None:  # not a streaming model: the whole answer once it is done
