@@ -279,11 +279,12 @@ def test_an_error_event_in_a_200_stream_keeps_the_text_so_far(provider: Provider
 @pytest.mark.parametrize("status", [400, 401, 404, 429, 529])
 def test_the_key_never_appears_in_errors_or_logs(provider: ProviderHandle, fake: FakeAnthropic,
                                                  module_cache: Path, status: int) -> None:
-    fake.script(*[error_reply(status, "api_error", "upstream trouble")] * FAST["max_attempts"])
+    fake.script(*[error_reply(status, "api_error", f"bad key {KEY}")] * FAST["max_attempts"])
     with pytest.raises(MediaConduitError) as info:
         ask(provider)
     for text in (str(info.value), repr(info.value), json.dumps(info.value.to_dict())):
         assert KEY not in text and KEY[14:] not in text
+    assert "bad key ***" in str(info.value)
     logs = [p for p in (module_cache / "logs").rglob("*.log") if p.is_file()]
     assert logs
     assert not any(KEY[14:] in p.read_text(errors="replace") for p in logs)

@@ -55,10 +55,16 @@ def status_of(error: anthropic.APIStatusError) -> int:
 
 
 def map_status_error(error: anthropic.APIStatusError, model_id: str, known: Iterable[str] = (),
-                     retry_after: float | None = None) -> MediaConduitError:
-    """The typed error for an error answer or a stream's `event: error`."""
+                     retry_after: float | None = None, secret: str | None = None
+                     ) -> MediaConduitError:
+    """The typed error for an error answer or a stream's `event: error`.
+
+    `secret` (the API key) is blanked out of the message should the API echo it.
+    """
     status, inner = status_of(error), error_body(error)
     text = str(inner.get("message") or "no message").strip()
+    if secret:
+        text = text.replace(secret, "***")
     request = f" [request-id {error.request_id}]" if error.request_id else ""
     return error_for(status, text, model_id, known, retry_after=retry_after, request=request)
 

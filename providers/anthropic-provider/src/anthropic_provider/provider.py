@@ -99,7 +99,8 @@ class AnthropicProvider(Provider):
         known = list(self._models or {})
         return with_retries(
             call, self.settings.retry,
-            fail=lambda error, after: map_status_error(error, model_id, known, after),
+            fail=lambda error, after: map_status_error(error, model_id, known, after,
+                                                       self.settings.api_key),
             unreachable=lambda error: map_connection_error(error, self.settings.base_url))
 
     def close(self) -> None:
@@ -163,7 +164,8 @@ class AnthropicModel(Model):
             events.close()
 
     def _failed(self, error: anthropic.APIStatusError) -> MediaConduitError:
-        mapped = map_status_error(error, self.id, list(self.anthropic._models or {}))
+        mapped = map_status_error(error, self.id, list(self.anthropic._models or {}),
+                                  secret=self.anthropic.settings.api_key)
         if isinstance(mapped, ProviderUnavailableError):
             return ProviderUnavailableError(f"{mapped} (inside the stream, after the answer began)")
         return mapped
