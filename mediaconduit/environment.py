@@ -46,10 +46,11 @@ def venv_python(path: Path) -> Path:
     return path / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 
 
-def environment_key(dependencies: list[str]) -> str:
-    """Same dependency set + interpreter + SDK version -> same key."""
+def environment_key(dependencies: list[str], locked: str | None = None) -> str:
+    """Same dependency set (or locked requirements) + interpreter + SDK version -> same key."""
     data = {
         "dependencies": sorted(d.strip() for d in dependencies),
+        **({"locked": locked} if locked is not None else {}),
         "python": str(base_python()),
         "version": sys.version,
         "sdk": __version__,
@@ -81,29 +82,31 @@ returns waits for the verdict and raises if the check failed."""
 def ensure_environment(
     layout: cache.Layout, dependencies: list[str], *, python: str | None = None,
     offline: bool = False, label: str = "", progress: ProgressCallback = ignore,
-    check: HealthCheck | None = None,
+    check: HealthCheck | None = None, locked: str | None = None,
 ) -> Environment:
     """The environment for `dependencies`, built (once, under a lock) if needed.
 
     A new environment is marked complete only after the install and a health
     check, which runs while uv installs: `check` if given (the registry starts
-    the provider's worker there), else a bare interpreter start.
+    the provider's worker there), else a bare interpreter start. `locked` is the
+    requirements text of `mediaconduit.lock`: then exactly those packages are
+    installed, every hash required, nothing resolved.
     """
-    key = environment_key(dependencies)
+    key = environment_key(dependencies, locked)
     path = layout.env(key)
     if not is_complete(path):
         with cache.locked(layout.lock(f"env-{key}")):
             if not is_complete(path):
                 progress(Progress("install", label or key, message=f"{len(dependencies)} deps"))
                 _build(path, dependencies, python=python, offline=offline, label=label or key,
-                       check=check or _health_check)
+                       check=check or _health_check, locked=locked)
                 progress(Progress("install", label or key, 1, 1, finished=True))
     return Environment(key, path, venv_python(path))
 
 
 def _build(
     path: Path, dependencies: list[str], *, python: str | None, offline: bool, label: str,
-    check: HealthCheck,
+    check: HealthCheck, locked: str | None = None,
 ) -> None:
     installable = host_checked(dependencies, python, label)
     cache.remove(path)
@@ -111,8 +114,10 @@ def _build(
     try:
         _uv("venv", "--no-project", "--no-config", "--quiet", "--python", str(base), str(path))
         verdict = check(venv_python(path))
-        if installable:
-            flags = ["--offline"] if offline else []
+        flags = ["--offline"] if offline else []
+        if locked is not None:
+            _install_locked(path, locked, flags)
+        elif installable:
             _uv("pip", "install", "--no-config", "--python", str(venv_python(path)), *flags,
                 "--", *installable)
         verdict()
@@ -126,6 +131,16 @@ def _build(
         "dependencies": dependencies, "base_python": str(base), "base_stamp": _base_stamp(base),
         "python_version": sys.version, "sdk": __version__, "build_id": os.urandom(16).hex(),
     })
+
+
+def _install_locked(path: Path, locked: str, flags: list[str]) -> None:
+    """Exactly the locked packages: hashes required, no resolution, no other package."""
+    if not locked.strip():
+        return
+    requirements = path / "mediaconduit-locked.txt"
+    requirements.write_text(locked)
+    _uv("pip", "install", "--no-config", "--python", str(venv_python(path)), *flags,
+        "--require-hashes", "--no-deps", "-r", str(requirements))
 
 
 def _explain(label: str, error: CommandError, offline: bool) -> str:

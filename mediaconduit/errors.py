@@ -41,7 +41,16 @@ class ProjectError(MediaConduitError):
     """`mediaconduit.yaml` is missing, unreadable or invalid; the message names each line."""
 
 
+class LockError(MediaConduitError):
+    """`mediaconduit.lock` is missing, damaged, stale, or cannot be made."""
+
+
+class LockMismatchError(LockError):
+    """A checkout or environment differs from what the lock says: it is refused, never used."""
+
+
 __all__ = [
-    "CacheError", "EnvironmentBuildError", "GitError", "ManifestError", "OfflineError",
-    "ProjectError", "ProtocolError", "ProviderLoadError", "SpecifierError",
+    "CacheError", "EnvironmentBuildError", "GitError", "LockError", "LockMismatchError",
+    "ManifestError", "OfflineError", "ProjectError", "ProtocolError", "ProviderLoadError",
+    "SpecifierError",
 ]

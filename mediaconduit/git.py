@@ -74,7 +74,8 @@ def read_checkout(layout: cache.Layout, dirname: str, commit: str) -> Checkout |
     if marker is None:
         return None
     if marker.get("host_version") != __version__:
-        marker = _write_marker(path, commit, marker["files"])
+        marker = _write_marker(path, commit, marker["files"], marker.get("tree"),
+                               marker.get("stamps"))
     error = marker.get("error")
     try:
         facts = None if error else ProviderFacts.from_dict(marker["facts"])
@@ -83,12 +84,16 @@ def read_checkout(layout: cache.Layout, dirname: str, commit: str) -> Checkout |
     return Checkout(path, commit, facts, marker["dependencies"], error)
 
 
-def _write_marker(path: Path, commit: str, files: dict[str, str]) -> dict[str, Any]:
-    """Record what the manifest says, as this host reads it (again after an upgrade)."""
+def _write_marker(path: Path, commit: str, files: dict[str, str], tree: str | None = None,
+                  stamps: dict[str, list[int]] | None = None) -> dict[str, Any]:
+    """Record what the manifest says, as this host reads it (again after an upgrade), the
+    commit's tree id, and each file's size and mtime as published (a locked load compares
+    them, so an edit in the cache is caught without hashing every file)."""
     from mediaconduit.manifest.repo import read_repo_manifest
 
     facts, dependencies, error = read_repo_manifest(path)
-    marker = {"commit": commit, "host_version": __version__, "files": files,
+    marker = {"commit": commit, "host_version": __version__, "files": files, "tree": tree,
+              "stamps": stamps if stamps is not None else refs.file_stamps(path, files),
               "facts": facts.to_dict() if facts is not None else {},
               "dependencies": dependencies, "error": error}
     refs.write_marker(path, marker)
@@ -216,8 +221,9 @@ def _materialize(work: Path, commit: str) -> None:
     """Record the files of the checked-out `commit`, drop `.git`, write the marker last."""
     listing = _git("ls-tree", "-r", "--full-tree", commit, cwd=work)
     files = dict(_parse_ls_tree(listing))
+    tree = _git("rev-parse", "--verify", f"{commit}^{{tree}}", cwd=work).strip()
     cache.remove(work / ".git")
-    _write_marker(work, commit, files)
+    _write_marker(work, commit, files, tree)
 
 
 def _parse_ls_tree(listing: str) -> list[tuple[str, str]]:

@@ -56,6 +56,7 @@ class Source(NamedTuple):
     dependencies: list[str]
     config: Mapping[str, Any]
     revision: str | None = None  # what the disk catalog is keyed by; the commit by default
+    locked: str | None = None  # the requirements of mediaconduit.lock, when it lists this one
 
 
 class ProviderHandle:

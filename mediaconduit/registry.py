@@ -25,6 +25,7 @@ from mediaconduit.specifier import Specifier, parse_specifier
 
 if TYPE_CHECKING:
     from mediaconduit.ledger import Ledger
+    from mediaconduit.lock.lockfile import Lock, LockedProvider
     from mediaconduit.project import Project
     from mediaconduit.routing import Plan, RoutedStream, Router
     from mediaconduit.sdk.assets import Asset
@@ -57,6 +58,7 @@ class ProviderRegistry:
         self.progress = progress
         self._project_source = project
         self._project: Project | None = None
+        self._lockfile: tuple[Lock | None] | None = None  # (the lock,) once looked for
         self._router: Router | None = None
         self._ledger: Ledger | None = None
         self._fast: dict[tuple[str, str | None, str | None], ProviderHandle] = {}
@@ -112,12 +114,45 @@ class ProviderRegistry:
             return _local_source(spec, config)
         from mediaconduit.git import ensure_checkout
 
+        locked = self._locked(spec)
+        if locked is not None:  # the locked commit: no ref resolution, no network when cached
+            spec, update = spec._replace(ref=locked.commit), False
         checkout = ensure_checkout(self.layout, spec, update=update, offline=self.offline,
                                    progress=self.progress or (lambda _: None))
+        if locked is not None:
+            from mediaconduit.lock.verify import verify_checkout
+
+            verify_checkout(checkout.path, locked)
         if checkout.facts is None:
             raise ManifestError(f"{spec.display} at {checkout.commit[:12]}: {checkout.error}")
         return Source(spec.display, spec.dirname, checkout.path, checkout.commit,
-                      checkout.facts, checkout.dependencies, config)
+                      checkout.facts, checkout.dependencies, config,
+                      locked=locked.requirements_for() if locked else None)
+
+    def _locked(self, spec: Specifier) -> LockedProvider | None:
+        """The lock's entry for this repository, when a lock beside the project lists it
+        and the ref asked for is the locked one (or none)."""
+        lock = self.lock
+        entry = lock.find(spec.key) if lock is not None else None
+        if entry is None or spec.ref not in (None, entry.ref, entry.commit):
+            return None
+        return entry
+
+    @property
+    def lock(self) -> Lock | None:
+        """`mediaconduit.lock` beside the project file, if there is one."""
+        if self._lockfile is None:
+            self._lockfile = (self._read_lock(),)
+        return self._lockfile[0]
+
+    def _read_lock(self) -> Lock | None:
+        from mediaconduit.lock.lockfile import lock_path, read_lock
+        from mediaconduit.project import find_project
+
+        source = self._project_source
+        project = find_project() if source == "auto" else source
+        path = lock_path(Path(project)) if project else None
+        return read_lock(path) if path is not None and path.is_file() else None
 
     # --- the project and routing ------------------------------------------------------
 

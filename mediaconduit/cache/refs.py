@@ -67,3 +67,15 @@ def read_marker(checkout: Path) -> dict[str, Any] | None:
 def write_marker(checkout: Path, marker: dict[str, Any]) -> None:
     """Write the marker (atomically): the checkout counts as complete from then on."""
     write_json(checkout / MARKER, marker)
+
+
+def file_stamps(checkout: Path, files: dict[str, str]) -> dict[str, list[int]]:
+    """Each listed file's [size, mtime_ns] as it is now (links not followed)."""
+    stamps = {}
+    for name in files:
+        try:
+            st = os.lstat(checkout / name)
+        except OSError:
+            continue
+        stamps[name] = [st.st_size, st.st_mtime_ns]
+    return stamps

@@ -22,9 +22,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from mediaconduit.cli import batch, cache, new, providers, routing, validate
+    from mediaconduit.cli import batch, cache, lock, new, providers, routing, usage, validate
 
-    for module in (providers, routing, cache, validate, new, batch):
+    for module in (providers, routing, lock, cache, validate, new, batch, usage):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -105,7 +105,8 @@ class Lifecycle:
             env = ensure_environment(
                 self.layout, self.source.dependencies, python=self.source.facts.python,
                 offline=self.offline, label=self.source.display,
-                progress=self.progress or (lambda _: None), check=start_early)
+                progress=self.progress or (lambda _: None), check=start_early,
+                locked=self.source.locked)
         except BaseException:
             for worker in early:
                 worker.kill()

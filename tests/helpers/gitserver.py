@@ -179,6 +179,21 @@ class GitServer:
         return _git("rev-parse", "HEAD", cwd=work)
 
 
+    def publish_fork_commit(self, folder: Path, name: str) -> str:
+        """A commit of `folder` reachable only through `refs/pull/1/head` of repo `name`, as
+        GitHub serves a fork's commits through the parent's pull refs; returns the commit."""
+        bare, work = self.bare_path(name), self.root / "_work" / name.lower()
+        _git("checkout", "-q", "--detach", cwd=work)
+        _sync_tree(folder, work)
+        _git("add", "-A", cwd=work)
+        _git("-c", "user.name=Fork", "-c", "user.email=f@example.invalid",
+             "commit", "-q", "--allow-empty", "-m", "from a fork", cwd=work)
+        commit = _git("rev-parse", "HEAD", cwd=work)
+        _git("push", "-q", "-f", str(bare), "HEAD:refs/pull/1/head", cwd=work)
+        _git("checkout", "-q", "main", cwd=work)
+        return commit
+
+
 def _sync_tree(src: Path, dest: Path) -> None:
     for child in dest.iterdir():
         if child.name != ".git":
