@@ -212,3 +212,35 @@ def test_a_large_output_is_streamed_to_disk(make_provider: MakeProvider,
     assert peak < 4 << 20  # a few chunks at a time, never the whole file
     fractions = [p.fraction for p in seen if p.message and p.message.startswith("downloading")]
     assert len(fractions) >= 9 and fractions[-1] == 1.0
+
+
+def test_outputs_are_typed_by_their_content_type(make_provider: MakeProvider,
+                                                 fake: FakeReplicate) -> None:
+    fake.set_job(FLUX, Job(seconds=0.05, output=["speech.wav", "clip.mp4", "blob.xyz"]))
+    assets = make_provider(wait=5).get_model(FLUX).transform(Text("a corgi"))
+    assert [type(a).__name__ for a in assets] == ["Audio", "Video", "Image"]
+    assert [a.mime_type for a in assets[:2]] == ["audio/wav", "video/mp4"]
+    assert assets[0].path.suffix == ".wav" and assets[1].path.suffix == ".mp4"
+    assert [a.usage.images for a in assets] == [None, None, 1]
+
+
+def test_cost_is_estimated_from_listed_prices(make_provider: MakeProvider,
+                                              fake: FakeReplicate) -> None:
+    from replicate_provider.catalog import catalog_spec, load_catalog
+
+    provider = make_provider(wait=5)
+    entry = {**json_entry(FLUX), "pricing": {"image": "0.003"}}
+    provider.catalog[FLUX] = catalog_spec(entry)
+    assert load_catalog()[FLUX].info.pricing is None  # the packaged catalog lists none
+    images = provider.get_model(FLUX).transform(Text("a corgi"), num_outputs=2)
+    assert [str(i.cost.usd) for i in images] == ["0.003", "0.003"]
+    assert all(i.cost.estimated for i in images)
+
+
+def json_entry(model_id: str) -> dict[str, object]:
+    import json
+
+    from replicate_provider.catalog import CATALOG
+
+    entry: dict[str, object] = json.loads(CATALOG.read_text())[model_id]
+    return entry

@@ -63,15 +63,18 @@ def map_error(response: ErrorResponse) -> MediaConduitError:
     if status == 402:
         return PaymentRequiredError(f"Replicate: {text} (HTTP 402); add credit or a payment "
                                     "method at https://replicate.com/account/billing")
-    if status == 404:
-        return _not_found(response.path, text)
-    if status == 422:
-        fields = invalid_fields(body)
-        listed = "; ".join(fields) if fields else text
-        return InvalidInputError(f"Replicate rejected the input ({where}, HTTP 422): {listed}")
     if status == 429:
         return RateLimitError(f"Replicate is rate limiting ({text}); retry later",
                               retry_after=response.retry_after)
+    return _by_status(status, response.path, where, text, body)
+
+
+def _by_status(status: int, path: str, where: str, text: str, body: Any) -> MediaConduitError:
+    if status == 404:
+        return _not_found(path, text)
+    if status == 422:
+        listed = "; ".join(invalid_fields(body)) or text
+        return InvalidInputError(f"Replicate rejected the input ({where}, HTTP 422): {listed}")
     if status >= 500:
         return ProviderUnavailableError(f"Replicate failed ({where}, HTTP {status}: {text})")
     if 400 <= status < 500:

@@ -21,13 +21,7 @@ PLACEHOLDER = "data:application/octet-stream;base64,"
 def input_field(spec: Spec, asset: Any) -> str | None:
     """The model input the asset goes into (None for an empty text)."""
     if isinstance(asset, Text):
-        if not asset.text:
-            return None
-        field = spec.text_input
-        if field is None:
-            raise InvalidInputError(f"{spec.info.id} takes no text input; its inputs are: "
-                                    + ", ".join(spec.inputs))
-        return field
+        return _text_field(spec) if asset.text else None
     kind = KIND_OF.get(type(asset))
     if kind is None:
         raise InvalidInputError(f"Replicate models take Text, Image, Video or Audio input, "
@@ -37,6 +31,13 @@ def input_field(spec: Spec, asset: Any) -> str | None:
         raise InvalidInputError(f"{spec.info.id} has no {kind} input; its inputs are: "
                                 + ", ".join(spec.inputs))
     return field
+
+
+def _text_field(spec: Spec) -> str:
+    if spec.text_input is None:
+        raise InvalidInputError(f"{spec.info.id} takes no text input; its inputs are: "
+                                + ", ".join(spec.inputs))
+    return spec.text_input
 
 
 def prepare(api: ReplicateAPI, spec: Spec, asset: Any, params: Mapping[str, Any],
@@ -60,20 +61,22 @@ def media_value(api: ReplicateAPI, media: Media, inline_limit: int) -> str:
     """An asset's `url` as is; a small file as a `data:` URI; a larger one uploaded."""
     if media.url:
         return media.url
-    if media.path is None:
-        data = media.data
-        if len(data) > inline_limit:
-            raise InvalidInputError(
-                f"an in-memory {media.kind} of {len(data)} bytes is over the {inline_limit} "
-                "byte data: URI limit; save it to a file so it can be uploaded")
-        return _data_uri(data, media.mime_type)
-    path = Path(media.path)
+    if media.path is not None:
+        return _file_value(api, Path(media.path), media.mime_type, inline_limit)
+    data = media.data
+    if len(data) > inline_limit:
+        raise InvalidInputError(
+            f"an in-memory {media.kind} of {len(data)} bytes is over the {inline_limit} "
+            "byte data: URI limit; save it to a file so it can be uploaded")
+    return _data_uri(data, media.mime_type)
+
+
+def _file_value(api: ReplicateAPI, path: Path, mime_type: str, inline_limit: int) -> str:
     if not path.is_file():
         raise InvalidInputError(f"the input file {path} does not exist")
     if path.stat().st_size <= inline_limit:
-        return _data_uri(path.read_bytes(), media.mime_type)
-    uploaded = api.upload(path, media.mime_type)
-    urls = uploaded.get("urls")
+        return _data_uri(path.read_bytes(), mime_type)
+    urls = api.upload(path, mime_type).get("urls")
     url = urls.get("get") if isinstance(urls, Mapping) else None
     if not url:
         raise InvalidInputError(f"Replicate's upload of {path.name} answered without urls.get")

@@ -116,18 +116,21 @@ class ReplicateModel(Model):
         if url is None:  # not a streaming model: the whole answer once it is done
             yield self.transform_job_text(job)
             return
+        yield from self._events(job, url)
+        job.finish()
+        job.check()
+        usage = self._usage(job, [])
+        yield Text("", metadata=job.metadata(), usage=usage, cost=self._cost(usage))
+
+    def _events(self, job: Job, url: str) -> Iterator[str]:
         with self.replicate.api.stream(url, accept="text/event-stream") as response:
             on_cancel(response.close)
             for event in iter_sse(response):
                 chunk = self._event(job, event)
                 if chunk is None:
-                    break
+                    return
                 if chunk:
                     yield chunk
-        job.finish()
-        job.check()
-        usage = self._usage(job, [])
-        yield Text("", metadata=job.metadata(), usage=usage, cost=self._cost(usage))
 
     def transform_job_text(self, job: Job) -> Text:
         job.follow()
