@@ -268,6 +268,12 @@ class RecordedRequest:
 # --- the server -------------------------------------------------------------------------------
 
 
+class ChatServer(LoopbackServer):
+    """A loopback server whose listen queue takes a burst of clients (32 chats at once)."""
+
+    request_queue_size = 128
+
+
 class FakeChat:
     """The fake API of `dialect` on a free loopback port (a context manager)."""
 
@@ -282,7 +288,7 @@ class FakeChat:
         self._scripts: dict[str, collections.deque[Reply]] = collections.defaultdict(
             collections.deque)
         self._lock = threading.Lock()
-        self.server = LoopbackServer(_handler(self))
+        self.server = ChatServer(_handler(self))
         self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
     def start(self) -> FakeChat:
