@@ -621,6 +621,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if method == "POST":
             return self._upload(body)
         file_id = path.strip("/").split("/")[-1]
+        if file_id in self.fake.files and method == "DELETE":
+            del self.fake.files[file_id]
+            self.send_response(204)
+            self.send_header("Content-Length", "0")
+            return self.end_headers()
         if file_id in self.fake.files:
             return self._json(200, self.fake.files[file_id])
         self._problem({"detail": "Not found.", "status": 404})

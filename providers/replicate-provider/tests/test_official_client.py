@@ -40,6 +40,8 @@ def test_run_with_prefer_wait_cancel_files_and_stream_work_against_the_fake(
     path.write_text("hello")
     uploaded = client.files.create(path)
     assert uploaded.size == 5 and uploaded.urls["get"].startswith(fake.base_url)
+    assert client.files.get(uploaded.id).name == "note.txt"
+    assert client.files.delete(uploaded.id) and uploaded.id not in fake.files
 
 
 def test_its_errors_drop_invalid_fields(client: object) -> None:

@@ -33,6 +33,7 @@ class Job:
         self.status = ""
         self.early = False
         self._cancel_lock = threading.Lock()
+        self._seen_lock = threading.Lock()
         self._cancel_sent = False
 
     @property
@@ -57,12 +58,13 @@ class Job:
 
     def seen(self, body: dict[str, Any]) -> None:
         """Take in a prediction body: report a new status and the new log lines."""
-        self.body = body
-        self.logs.update(body.get("logs"))
-        status = str(body.get("status") or "")
-        if status != self.status:
-            self.status = status
-            report_progress(message=f"replicate prediction {self.id} {status}")
+        with self._seen_lock:  # the cancel hook calls this from another thread
+            self.body = body
+            self.logs.update(body.get("logs"))
+            status = str(body.get("status") or "")
+            if status != self.status:
+                self.status = status
+                report_progress(message=f"replicate prediction {self.id} {status}")
 
     def follow(self) -> dict[str, Any]:
         """Poll until the prediction ends (or a `Prefer: wait` answer already has output)."""
