@@ -244,3 +244,23 @@ def json_entry(model_id: str) -> dict[str, object]:
 
     entry: dict[str, object] = json.loads(CATALOG.read_text())[model_id]
     return entry
+
+
+def test_a_local_path_given_for_a_file_input_is_sent_as_a_file(
+        make_provider: MakeProvider, fake: FakeReplicate, tmp_path: Path) -> None:
+    start = tmp_path / "first.png"
+    start.write_bytes(tiny_png())
+    fake.set_job(VIDEO, Job(seconds=0.05))
+    make_provider(wait=5).get_model(VIDEO).transform(
+        Text("the corgi runs"), first_frame_image=str(start),
+        subject_reference="https://example.test/corgi.png")
+    sent = fake.requests_to("create")[0].body["input"]
+    assert sent["first_frame_image"].startswith("data:image/png;base64,iVBOR")
+    assert sent["subject_reference"] == "https://example.test/corgi.png"
+
+
+def test_a_missing_local_file_is_refused_before_sending(make_provider: MakeProvider,
+                                                        fake: FakeReplicate) -> None:
+    with pytest.raises(ProviderError, match=r"first_frame_image: '/no/such.png' is neither"):
+        make_provider().get_model(VIDEO).transform(Text("x"), first_frame_image="/no/such.png")
+    assert fake.requests == []

@@ -1,6 +1,7 @@
 """The input of a prediction: the asset put into the model's matching input (a text
 into `prompt`, a file into the input of its kind), params checked against the schema,
-files sent as `data:` URIs when small, uploaded (`POST /v1/files`) otherwise."""
+files (the asset, or a local path given for a file input) sent as `data:` URIs when
+small, uploaded (`POST /v1/files`) otherwise."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ from pathlib import Path
 from typing import Any
 
 from mediaconduit.sdk import Audio, Image, InvalidInputError, Media, Text, Video
+from mediaconduit.sdk.assets import guess_mime_type
 from replicate_provider.api import ReplicateAPI
 from replicate_provider.catalog import Spec
 from replicate_provider.schema import check_params
 
 KIND_OF = {Image: "image", Video: "video", Audio: "audio"}
 PLACEHOLDER = "data:application/octet-stream;base64,"
+REMOTE = ("http://", "https://", "data:")
+DEFAULT_MIME = "application/octet-stream"
 
 
 def input_field(spec: Spec, asset: Any) -> str | None:
@@ -52,9 +56,24 @@ def prepare(api: ReplicateAPI, spec: Spec, asset: Any, params: Mapping[str, Any]
     if field is not None:
         values[field] = asset.text if isinstance(asset, Text) else PLACEHOLDER
     check_params(spec.info.id, values, spec.inputs)
+    files = {name: _local_file(name, value) for name, value in values.items()
+             if name != field and spec.inputs[name].file_kind and isinstance(value, str)
+             and not value.startswith(REMOTE)}
+    for name, path in files.items():
+        values[name] = _file_value(api, path, guess_mime_type(path.name, DEFAULT_MIME),
+                                   inline_limit)
     if field is not None and isinstance(asset, Media):
         values[field] = media_value(api, asset, inline_limit)
     return values
+
+
+def _local_file(name: str, value: str) -> Path:
+    """A file input given as a local path (checked before anything is sent)."""
+    path = Path(value).expanduser()
+    if not path.is_file():
+        raise InvalidInputError(f"{name}: {value!r} is neither a URL, a data: URI nor an "
+                                "existing local file")
+    return path
 
 
 def media_value(api: ReplicateAPI, media: Media, inline_limit: int) -> str:
