@@ -11,6 +11,7 @@ environment with its dependencies, as its CI would run it.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -166,6 +167,18 @@ def test_a_vision_model_describes_an_image_file(provider: ProviderHandle, fake: 
     picture.write_bytes(png())
     result = provider.get_model(MEDIUM).transform(Image.from_path(picture), prompt="What?")
     assert result.text == f"What? I see a image/png image of {len(png())} bytes"
+
+
+def test_async_twins(provider: ProviderHandle, fake: FakeChat) -> None:
+    fake.script(ENDPOINT, completion("async answer"), completion("streamed async"))
+    model = provider.get_model(SMALL)
+
+    async def both() -> tuple[str, list[str]]:
+        answer = await model.atransform("hi")
+        assert isinstance(answer, Text)
+        return answer.text, [chunk async for chunk in model.astream("hi")]
+
+    assert asyncio.run(both()) == ("async answer", ["streamed", " async"])
 
 
 # --- errors --------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ environment with its dependencies, as its CI would run it.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -193,6 +194,18 @@ def test_text_to_image_returns_files(provider: ProviderHandle, fake: FakeChat) -
     assert isinstance(pair, list) and len(pair) == 2
     assert all(i.path is not None and i.path.read_bytes() == png() for i in pair)
     assert all(i.cost.usd is None for i in pair)
+
+
+def test_async_twins(provider: ProviderHandle, fake: FakeChat) -> None:
+    fake.script(ENDPOINT, completion("async answer"), completion("streamed async"))
+    model = provider.get_model(CHAT)
+
+    async def both() -> tuple[str, list[str]]:
+        answer = await model.atransform("hi")
+        assert isinstance(answer, Text)
+        return answer.text, [chunk async for chunk in model.astream("hi")]
+
+    assert asyncio.run(both()) == ("async answer", ["streamed", " async"])
 
 
 # --- errors --------------------------------------------------------------------------------

@@ -62,3 +62,10 @@ def test_base_url_is_the_origin() -> None:
 def test_bad_settings_name_the_key(config: dict[str, object], words: str) -> None:
     with pytest.raises(InvalidInputError, match=words):
         MistralProvider(config=config, env={})
+
+
+def test_config_wins_over_the_environment(fake: FakeChat) -> None:
+    provider = MistralProvider(config={"api_key": KEY, "base_url": fake.base_url},
+                               env={"MISTRAL_API_KEY": "mst-env", "MISTRAL_BASE_URL": "x"})
+    assert len(provider.discover_models()) == 6
+    assert fake.requests_to("models")[0].headers["authorization"] == f"Bearer {KEY}"

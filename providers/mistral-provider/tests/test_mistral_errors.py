@@ -153,3 +153,14 @@ def test_a_cancelled_stream_hangs_up_the_upstream(provider: MistralProvider,
         leave_call(token)
     seen = fake.wait_for_hangup()
     assert seen is not None and seen - cancelled_at < 1.0
+
+
+def test_retry_after_as_seconds_or_an_http_date() -> None:
+    import email.utils
+
+    from mistral_provider.errors import parse_retry_after
+
+    assert parse_retry_after("2.5") == 2.5
+    later = email.utils.formatdate(time.time() + 30, usegmt=True)
+    assert 25 < (parse_retry_after(later) or 0) <= 30
+    assert parse_retry_after("soon") is None and parse_retry_after(None) is None

@@ -99,3 +99,10 @@ def test_entries_without_id_or_prices_are_handled() -> None:
                            {"object": "model"}, "junk", {"id": "x/y", "type": "image"}])
     assert [(i.id, i.free, i.pricing, i.capabilities) for i in infos] == [
         ("x/y", False, None, ("text-to-text",))]
+
+
+def test_config_wins_over_the_environment(fake: FakeChat) -> None:
+    provider = TogetherProvider(config={"api_key": KEY, "base_url": fake.base_url},
+                                env={"TOGETHER_API_KEY": "tgp_v1_env", "TOGETHER_BASE_URL": "x"})
+    assert len(provider.discover_models()) == 9
+    assert fake.requests_to("models")[0].headers["authorization"] == f"Bearer {KEY}"
