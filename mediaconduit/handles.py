@@ -111,11 +111,30 @@ class ProviderHandle:
 
     def begin(self, op: str, *, timeout: float | None = None,
               on_progress: CallProgress | None = None, **payload: Any) -> Call:
-        """Send one request; one the dead worker never got goes to a new worker."""
+        """Send one request; one the dead worker never got goes to a new worker.
+
+        The upstream jobs a transform or stream reports are recorded in the cache."""
+        on_job = self._job_recorder(payload) if op in ("transform", "stream") else None
         try:
-            return self.worker().begin(op, timeout=timeout, on_progress=on_progress, **payload)
+            return self.worker().begin(op, timeout=timeout, on_progress=on_progress,
+                                       on_job=on_job, **payload)
         except NotDelivered:
-            return self.worker().begin(op, timeout=timeout, on_progress=on_progress, **payload)
+            return self.worker().begin(op, timeout=timeout, on_progress=on_progress,
+                                       on_job=on_job, **payload)
+
+    def _job_recorder(self, payload: Mapping[str, Any]) -> Callable[[dict[str, Any]], None]:
+        """Writes the call's job reports to the cache; nothing is imported until one comes."""
+        recorder: Callable[[dict[str, Any]], None] | None = None
+
+        def on_job(event: dict[str, Any]) -> None:
+            nonlocal recorder
+            if recorder is None:
+                from mediaconduit.jobs.recorder import JobRecorder
+
+                recorder = JobRecorder(self._layout.root, self, payload)
+            recorder(event)
+
+        return on_job
 
     def call(self, op: str, *, timeout: float | None = None,
              on_progress: CallProgress | None = None, **payload: Any) -> Any:

@@ -22,9 +22,19 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from mediaconduit.cli import batch, cache, lock, new, providers, routing, usage, validate
+    from mediaconduit.cli import (
+        batch,
+        cache,
+        jobs,
+        lock,
+        new,
+        providers,
+        routing,
+        usage,
+        validate,
+    )
 
-    for module in (providers, routing, lock, cache, validate, new, batch, usage):
+    for module in (providers, routing, lock, jobs, cache, validate, new, batch, usage):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -18,7 +18,7 @@ from mediaconduit.sdk.assets import (
     extension_for,
     output_dir,
 )
-from mediaconduit.sdk.calls import Progress, cancelled, on_cancel, report_progress
+from mediaconduit.sdk.calls import Progress, cancelled, on_cancel, report_job, report_progress
 from mediaconduit.sdk.errors import (
     AuthenticationError,
     InvalidInputError,
@@ -69,5 +69,6 @@ __all__ = [
     "extension_for",
     "on_cancel",
     "output_dir",
+    "report_job",
     "report_progress",
 ]

@@ -32,7 +32,7 @@ from mediaconduit.sdk._protocol import (
     result_to_wire,
 )
 from mediaconduit.sdk.assets import Media, Text, call_outputs
-from mediaconduit.sdk.calls import CallContext, Progress, enter_call, leave_call
+from mediaconduit.sdk.calls import CallContext, JobUpdate, Progress, enter_call, leave_call
 from mediaconduit.sdk.errors import MediaConduitError, ProviderBugError, ProviderLoadError
 from mediaconduit.sdk.provider import Model, Provider
 
@@ -96,6 +96,7 @@ class Server:
         self.ops: dict[str, Callable[[dict[str, Any]], Any]] = {
             "discover": self.op_discover, "get_model": self.op_get_model,
             "transform": self.op_transform, "health": self.op_health, "close": self.op_close,
+            "cancel_job": self.op_cancel_job, "fetch_job": self.op_fetch_job,
         }
 
     def serve(self) -> None:
@@ -148,8 +149,9 @@ class Server:
             thread.join(max(0.0, deadline - time.monotonic()))
         os._exit(0)
 
-    def send_progress(self, rid: int, progress: Progress) -> None:
-        self.channel.send({"id": rid, "progress": progress.to_dict()})
+    def send_progress(self, rid: int, event: Progress | JobUpdate) -> None:
+        kind = "job" if isinstance(event, JobUpdate) else "progress"
+        self.channel.send({"id": rid, kind: event.to_dict()})
 
     def begin(self, me: int) -> None:
         with self.state:
@@ -218,12 +220,23 @@ class Server:
     def op_transform(self, message: dict[str, Any]) -> dict[str, Any]:
         model = self.model(message["model"])
         result = model.transform(asset_from_wire(message["input"]), **message.get("params", {}))
+        return self.checked(f"{model.id}.transform", result)
+
+    def checked(self, what: str, result: object) -> dict[str, Any]:
+        """A result on the wire: an asset, or a non-empty list of them (else a bug)."""
         items = result if isinstance(result, (list, tuple)) else [result]
         if not items or not all(isinstance(item, (Text, Media)) for item in items):
             found = ", ".join(type(item).__name__ for item in items) or "an empty list"
-            raise ProviderBugError(f"{model.id}.transform returned {found}, not Text, Image, "
-                                   "Audio or Video (or a list of them)")
+            raise ProviderBugError(f"{what} returned {found}, not Text, Image, Audio or Video "
+                                   "(or a list of them)")
         return result_to_wire(result)
+
+    def op_cancel_job(self, message: dict[str, Any]) -> None:
+        self.provider.cancel_job(str(message["job"]), message.get("details") or {})
+
+    def op_fetch_job(self, message: dict[str, Any]) -> dict[str, Any]:
+        result = self.provider.fetch_job(str(message["job"]), message.get("details") or {})
+        return self.checked(f"{self.provider.manifest.get('id')}.fetch_job", result)
 
     def op_health(self, message: dict[str, Any]) -> dict[str, Any]:
         return dict(self.provider.health())

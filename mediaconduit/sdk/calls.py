@@ -20,7 +20,8 @@ import contextvars
 import dataclasses
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 
 @dataclasses.dataclass(frozen=True)
@@ -34,7 +35,20 @@ class Progress:
         return {"fraction": self.fraction, "message": self.message}
 
 
-ProgressSink = Callable[[Progress], None]
+@dataclasses.dataclass(frozen=True)
+class JobUpdate:
+    """An upstream job the call submitted: its id there, its status, and what else helps
+    find it again (URLs, the upstream model). The host keeps a record of it."""
+
+    job_id: str
+    status: str
+    details: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"job_id": self.job_id, "status": self.status, "details": dict(self.details)}
+
+
+ProgressSink = Callable[[Progress | JobUpdate], None]
 
 
 class CallContext:
@@ -46,9 +60,9 @@ class CallContext:
         self._hooks: list[Callable[[], object]] = []
         self._lock = threading.Lock()
 
-    def report(self, progress: Progress) -> None:
-        if self._sink is not None and not self._cancelled.is_set():
-            self._sink(progress)
+    def report(self, event: Progress | JobUpdate) -> None:
+        if self._sink is not None and (isinstance(event, JobUpdate) or not self.cancelled):
+            self._sink(event)
 
     @property
     def cancelled(self) -> bool:
@@ -108,6 +122,14 @@ def report_progress(fraction: float | None = None, message: str | None = None) -
     if fraction is not None:
         fraction = min(1.0, max(0.0, float(fraction)))
     current_call().report(Progress(fraction, None if message is None else str(message)))
+
+
+def report_job(job_id: str, status: str, **details: Any) -> None:
+    """Tell the host about an upstream job this call submitted (call it as soon as the job
+    exists, and again when its status changes). The host writes a record to its cache at
+    once, so a job outlives a host that dies mid-call: `mediaconduit jobs list` shows it,
+    `jobs cancel` and `jobs fetch` reach it through `Provider.cancel_job`/`fetch_job`."""
+    current_call().report(JobUpdate(str(job_id), str(status), details))
 
 
 def cancelled() -> bool:

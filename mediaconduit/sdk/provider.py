@@ -7,7 +7,11 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from mediaconduit.sdk.assets import Asset, Text
-from mediaconduit.sdk.errors import AuthenticationError, ModelNotFoundError
+from mediaconduit.sdk.errors import (
+    AuthenticationError,
+    InvalidInputError,
+    ModelNotFoundError,
+)
 from mediaconduit.sdk.models import ModelInfo
 
 
@@ -48,6 +52,14 @@ class Provider:
     def get_model(self, model_id: str) -> Model:
         """The model with this id, or `ModelNotFoundError`."""
         raise ModelNotFoundError(model_id)
+
+    def cancel_job(self, job_id: str, details: Mapping[str, Any]) -> None:
+        """Cancel an upstream job a call reported with `report_job` (`jobs cancel`)."""
+        raise InvalidInputError(f"{type(self).__name__} cannot cancel jobs by id")
+
+    def fetch_job(self, job_id: str, details: Mapping[str, Any]) -> Asset | list[Asset]:
+        """The outputs of a finished upstream job, downloaded again (`jobs fetch`)."""
+        raise InvalidInputError(f"{type(self).__name__} cannot fetch jobs by id")
 
     def health(self) -> dict[str, Any]:
         """A small report: is the provider able to work? Override to check more."""

@@ -34,12 +34,13 @@ class Call:
     def __init__(self, label: str, op: str, replies: queue.SimpleQueue[dict[str, Any]],
                  send_cancel: Callable[[], None], forget: Callable[[], None], *,
                  timeout: float | None = None, on_progress: ProgressCallback | None = None,
-                 ) -> None:
+                 on_job: Callable[[dict[str, Any]], object] | None = None) -> None:
         self.label, self.op = label, op
         self.replies = replies
         self.timeout = timeout
         self.deadline = None if timeout is None else time.monotonic() + timeout
         self.on_progress = on_progress
+        self.on_job = on_job
         self._send_cancel, self._forget = send_cancel, forget
         self.ended = False
 
@@ -51,6 +52,10 @@ class Call:
                 raise Abandoned(self.op)
             if "progress" in reply:
                 self._progress(reply["progress"])
+                continue
+            if "job" in reply:
+                if self.on_job is not None:
+                    self.on_job(reply["job"])
                 continue
             if "error" in reply:
                 self.ended = True

@@ -17,7 +17,7 @@ import socket
 import subprocess
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -155,11 +155,13 @@ class Worker:
         return not self._eof and self._crash is None and self.process.poll() is None
 
     def begin(self, op: str, *, timeout: float | None = None,
-              on_progress: ProgressCallback | None = None, **payload: Any) -> Call:
+              on_progress: ProgressCallback | None = None,
+              on_job: Callable[[dict[str, Any]], object] | None = None, **payload: Any) -> Call:
         """Send one request; the `Call` reads its replies (see `worker.calls`)."""
         rid, replies = self._register()
         call = Call(self.spec.label, op, replies, lambda: self._cancel(rid),
-                    lambda: self._forget(rid), timeout=timeout, on_progress=on_progress)
+                    lambda: self._forget(rid), timeout=timeout, on_progress=on_progress,
+                    on_job=on_job)
         try:
             self._send({"id": rid, "op": op, **payload})
         except BaseException:

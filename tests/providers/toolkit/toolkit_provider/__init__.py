@@ -22,6 +22,7 @@ from mediaconduit.sdk import (
     Usage,
     cancelled,
     on_cancel,
+    report_job,
     report_progress,
 )
 
@@ -139,6 +140,18 @@ class Patient(Model):
             _post(f"{upstream}/cancel/{job}")
 
 
+class Submit(Model):
+    """Submits job `input` to the upstream, reports it, and waits for it to finish."""
+
+    def transform(self, input, **params):
+        upstream, job = params["upstream"], input.text
+        report_job(job, "processing", upstream=upstream)
+        with urllib.request.urlopen(f"{upstream}/wait/{job}", timeout=30) as answer:
+            text = answer.read().decode()
+        report_job(job, "succeeded")
+        return Text(text)
+
+
 class Sleepy(Model):
     """Sleeps `input` seconds in small steps, stopping when cancelled."""
 
@@ -178,11 +191,18 @@ MODELS = {
     "echo": Echo, "env": Env, "crash": Crash, "noisy": Noisy, "count": Count, "slow": Slow,
     "fail": Fail, "flip": Flip, "measure": Measure, "rendezvous": Rendezvous, "steps": Steps,
     "patient": Patient, "sleepy": Sleepy, "several": Several, "metered": Metered,
+    "submit": Submit,
 }
 CAPS = {"flip": "image-to-image", "measure": "audio-to-text", "several": "text-to-image"}
 
 
 class ToolkitProvider(Provider):
+    def cancel_job(self, job_id, details):
+        _post(f"{details['upstream']}/cancel/{job_id}")
+
+    def fetch_job(self, job_id, details):
+        return Text(f"outputs of {job_id}")
+
     def discover_models(self):
         if self.config.get("fail_discovery"):
             raise RuntimeError("discovery broke")
