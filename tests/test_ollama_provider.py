@@ -148,6 +148,8 @@ def test_capabilities_context_and_every_model_free(provider: ProviderHandle) -> 
     assert by_id[LLAMA].context_length == 131072
     assert {m.id for m in provider.get_free_models()} == ALL
     assert provider.is_model_free(VISION)
+    report = provider.health()
+    assert (report["ok"], report["version"]) == (True, "0.13.1")
 
 
 def test_the_host_never_imports_the_client(provider: ProviderHandle) -> None:

@@ -74,6 +74,15 @@ def test_ollama_host_is_read_as_ollama_reads_it(given: str | None, host: str) ->
     assert load_settings({}, env).host == host
 
 
+def test_health_reports_the_server(provider: OllamaProvider,
+                                   make_provider: MakeProvider) -> None:
+    assert provider.health() == {"ok": True, "host": provider.settings.host,
+                                 "version": "0.13.1"}
+    down = make_provider(host=f"127.0.0.1:{closed_port()}").health()
+    assert down["ok"] is False
+    assert "ollama serve" in down["error"]
+
+
 def test_config_wins_over_the_environment() -> None:
     settings = load_settings({"host": "http://a:1", "auto_pull": True}, {"OLLAMA_HOST": "b:2"})
     assert (settings.host, settings.auto_pull) == ("http://a:1", True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 from conftest import MakeProvider
@@ -89,22 +90,28 @@ def test_cancelling_a_stream_hangs_up_on_the_server(provider: OllamaProvider,
     fake.script(held())
     call = CallContext()
     got: list[object] = []
-    done = threading.Event()
-
-    def read() -> None:
-        token = enter_call(call)
-        try:
-            got.extend(provider.get_model(LLAMA).stream("one two three"))
-        finally:
-            leave_call(token)
-            done.set()
-
-    threading.Thread(target=read, daemon=True).start()
+    done = read_in_call(call, lambda: got.extend(provider.get_model(LLAMA).stream("one two three")))
     deadline = time.monotonic() + 5
     while not got and time.monotonic() < deadline:
         time.sleep(0.01)
     assert got == ["You"]
     call.cancel()
     assert fake.wait_for_hangup(timeout=5)
-    assert done.wait(5)
+    assert done.wait(5)  # the blocked read ended too, without an error
     assert got == ["You"]
+
+
+def read_in_call(call: CallContext, read: Callable[[], object]) -> threading.Event:
+    """Run `read` on a thread, inside `call` (as the worker would); the event: it ended."""
+    done = threading.Event()
+
+    def run() -> None:
+        token = enter_call(call)
+        try:
+            read()
+        finally:
+            leave_call(token)
+            done.set()
+
+    threading.Thread(target=run, daemon=True).start()
+    return done

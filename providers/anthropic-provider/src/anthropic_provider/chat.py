@@ -38,12 +38,15 @@ def request(model_id: str, input: Any, params: Mapping[str, Any], default_max_to
                               "max_tokens": _max_tokens(params, default_max_tokens)}
     if system:
         kwargs["system"] = system
+    return {**kwargs, **pass_through(params, accepted)}
+
+
+def pass_through(params: Mapping[str, Any], accepted: frozenset[str]) -> dict[str, Any]:
+    """The other params: keywords `create` takes, the rest in `extra_body`."""
     extra = {k: v for k, v in params.items() if k not in RESERVED and v is not None}
-    kwargs.update({k: v for k, v in extra.items() if k in accepted})
+    kwargs = {k: v for k, v in extra.items() if k in accepted}
     others = {k: v for k, v in extra.items() if k not in accepted}
-    if others:
-        kwargs["extra_body"] = others
-    return kwargs
+    return {**kwargs, "extra_body": others} if others else kwargs
 
 
 def _system(value: Any) -> str:

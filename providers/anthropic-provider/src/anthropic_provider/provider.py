@@ -50,6 +50,7 @@ class AnthropicProvider(Provider):
         self._client: anthropic.Anthropic | None = None
         self._models: dict[str, ModelInfo] | None = None
         self._lock = threading.Lock()
+        self._discovery = threading.Lock()
 
     @property
     def client(self) -> anthropic.Anthropic:
@@ -108,9 +109,10 @@ class AnthropicProvider(Provider):
             self._client.close()
 
     def _catalog(self) -> dict[str, ModelInfo]:
-        if self._models is None:
-            self.discover_models()
-        return self._models or {}
+        with self._discovery:  # concurrent first calls discover once
+            if self._models is None:
+                self.discover_models()
+            return self._models or {}
 
 
 def _not_listed(model_id: str, models: Mapping[str, ModelInfo]) -> str:

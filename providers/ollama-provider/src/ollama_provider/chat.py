@@ -35,18 +35,31 @@ def request(model_id: str, input: Any, params: Mapping[str, Any],
     turns += [turn] if turn else []
     if not any(t["role"] != "system" for t in turns):
         raise InvalidInputError("nothing to send: give a non-empty text input or a messages list")
-    kwargs: dict[str, Any] = {"model": model_id, "messages": turns}
-    rest = {k: v for k, v in params.items() if k not in RESERVED and v is not None}
-    kwargs.update({k: v for k, v in rest.items() if k in TOP_LEVEL})
-    options = {**_options(params.get("options")),
-               **{k: v for k, v in rest.items() if k not in TOP_LEVEL}}
-    if params.get("max_tokens") is not None:
-        options["num_predict"] = params["max_tokens"]
+    kwargs: dict[str, Any] = {"model": model_id, "messages": turns, **_fields(params)}
+    options = _options_of(params)
     if options:
         kwargs["options"] = options
     if keep_alive is not None and "keep_alive" not in kwargs:
         kwargs["keep_alive"] = keep_alive
     return kwargs
+
+
+def _rest(params: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in params.items() if k not in RESERVED and v is not None}
+
+
+def _fields(params: Mapping[str, Any]) -> dict[str, Any]:
+    """The params that are fields of Ollama's request itself."""
+    return {k: v for k, v in _rest(params).items() if k in TOP_LEVEL}
+
+
+def _options_of(params: Mapping[str, Any]) -> dict[str, Any]:
+    """The model options: `options`, then every other param, then `max_tokens`."""
+    options = {**_options(params.get("options")),
+               **{k: v for k, v in _rest(params).items() if k not in TOP_LEVEL}}
+    if params.get("max_tokens") is not None:
+        options["num_predict"] = params["max_tokens"]
+    return options
 
 
 def _system(value: Any) -> str:

@@ -48,6 +48,7 @@ class OllamaProvider(Provider):
                                     event_hooks={"response": [hang_up_on_cancel]})
         self._models: dict[str, ModelInfo] | None = None
         self._lock = threading.Lock()
+        self._discovery = threading.Lock()
 
     def discover_models(self) -> list[ModelInfo]:
         """`/api/tags`, then `/api/show` for each model's capabilities and context."""
@@ -122,13 +123,26 @@ class OllamaProvider(Provider):
         self.pull(model_id)
         return self.call(send, model_id)
 
+    def health(self) -> dict[str, Any]:
+        """Is the server up? Its version (`GET /api/version`), or what is wrong."""
+        try:
+            answer = httpx.get(f"{self.settings.host}/api/version",
+                               timeout=self.settings.connect_timeout)
+            version = answer.json().get("version")
+        except (httpx.HTTPError, ValueError) as error:
+            return {"ok": False, "host": self.settings.host,
+                    "error": str(not_running(self.settings.host, error))}
+        return {"ok": answer.status_code == 200, "host": self.settings.host,
+                "version": version}
+
     def close(self) -> None:
         self.client.close()
 
     def _catalog(self) -> dict[str, ModelInfo]:
-        if self._models is None:
-            self.discover_models()
-        return self._models or {}
+        with self._discovery:  # concurrent first calls discover once
+            if self._models is None:
+                self.discover_models()
+            return self._models or {}
 
 
 def _report_pull(lines: Iterator[Any]) -> None:
