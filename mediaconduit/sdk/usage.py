@@ -32,20 +32,20 @@ class Usage:
     compute_seconds: float | None = None
 
     def __bool__(self) -> bool:
-        return any(v is not None for v in dataclasses.astuple(self))
+        return any(getattr(self, name) is not None for name in _FIELDS)
 
     def __add__(self, other: Usage) -> Usage:
         """Unit by unit; a unit set on either side is set on the sum."""
         def add(a: Any, b: Any) -> Any:
             return None if a is None and b is None else (a or 0) + (b or 0)
 
-        sums: dict[str, Any] = {f.name: add(getattr(self, f.name), getattr(other, f.name))
-                                for f in dataclasses.fields(self)}
+        sums: dict[str, Any] = {name: add(getattr(self, name), getattr(other, name))
+                                for name in _FIELDS}
         return Usage(**sums)
 
     def to_dict(self) -> dict[str, float | int]:
-        """The units that are set."""
-        return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
+        """The units that are set (no `dataclasses.asdict`: it deep-copies, on every call)."""
+        return {name: value for name in _FIELDS if (value := getattr(self, name)) is not None}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any] | None) -> Usage:
@@ -53,6 +53,9 @@ class Usage:
         values: dict[str, Any] = {k: int(data[k]) for k in _INTS if data.get(k) is not None}
         values.update({k: float(data[k]) for k in _FLOATS if data.get(k) is not None})
         return cls(**values)
+
+
+_FIELDS = tuple(f.name for f in dataclasses.fields(Usage))
 
 
 @dataclasses.dataclass(frozen=True)
