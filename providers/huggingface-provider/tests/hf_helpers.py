@@ -1,0 +1,35 @@
+"""Constants and a call context shared by the provider's tests (and the host's shim)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from fake_hf import DEFAULT_TOKEN
+
+from mediaconduit.sdk import Progress, call_outputs
+from mediaconduit.sdk.calls import CallContext, enter_call, leave_call
+
+TOKEN = DEFAULT_TOKEN
+#: small waits so the loading and retry tests stay quick
+FAST: dict[str, Any] = {
+    "backoff": 0.01, "max_backoff": 0.05, "max_retry_wait": 2, "max_attempts": 3,
+    "connect_timeout": 2, "timeout": 10, "idle_timeout": 5,
+    "min_load_poll": 0.01, "max_load_poll": 0.2, "max_load_wait": 5,
+}
+
+
+@contextlib.contextmanager
+def in_call(root: Path | None = None) -> Iterator[tuple[CallContext, list[Progress]]]:
+    """Run the block as the worker runs a call: its own progress sink, cancellation and
+    output folder (under `root`)."""
+    seen: list[Progress] = []
+    context = CallContext(seen.append)
+    token = enter_call(context)
+    try:
+        with call_outputs(root):
+            yield context, seen
+    finally:
+        leave_call(token)
