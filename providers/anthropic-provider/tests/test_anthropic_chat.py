@@ -22,6 +22,7 @@ def test_transform_answers_with_usage_and_ids(provider: AnthropicProvider,
     assert result.metadata["stop_reason"] == "end_turn"
     assert result.metadata["id"].startswith("msg_")
     assert result.metadata["request_id"].startswith("req_")
+    assert result.metadata["rate_limits"]["anthropic-ratelimit-requests-remaining"] == "49"
     (request,) = fake.requests_to("/v1/messages")
     assert request.body == {"model": OPUS, "max_tokens": 4096, "messages": [
         {"role": "user", "content": "What is the capital of France?"}]}

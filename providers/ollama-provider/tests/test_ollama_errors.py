@@ -90,28 +90,33 @@ def test_cancelling_a_stream_hangs_up_on_the_server(provider: OllamaProvider,
     fake.script(held())
     call = CallContext()
     got: list[object] = []
-    done = read_in_call(call, lambda: got.extend(provider.get_model(LLAMA).stream("one two three")))
+    model = provider.get_model(LLAMA)
+    done, failures = read_in_call(call, lambda: got.extend(model.stream("one two three")))
     deadline = time.monotonic() + 5
     while not got and time.monotonic() < deadline:
         time.sleep(0.01)
     assert got == ["You"]
     call.cancel()
     assert fake.wait_for_hangup(timeout=5)
-    assert done.wait(5)  # the blocked read ended too, without an error
+    assert done.wait(5)  # the blocked read ended too,
+    assert failures == []  # quietly: the provider knows it hung up itself
     assert got == ["You"]
 
 
-def read_in_call(call: CallContext, read: Callable[[], object]) -> threading.Event:
-    """Run `read` on a thread, inside `call` (as the worker would); the event: it ended."""
-    done = threading.Event()
+def read_in_call(call: CallContext, read: Callable[[], object]
+                 ) -> tuple[threading.Event, list[BaseException]]:
+    """Run `read` on a thread inside `call`, as the worker would: (ended, what it raised)."""
+    done, failures = threading.Event(), []
 
     def run() -> None:
         token = enter_call(call)
         try:
             read()
+        except BaseException as error:
+            failures.append(error)
         finally:
             leave_call(token)
             done.set()
 
     threading.Thread(target=run, daemon=True).start()
-    return done
+    return done, failures

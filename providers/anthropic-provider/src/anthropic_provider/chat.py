@@ -120,8 +120,10 @@ def cost_of(pricing: Pricing | None, usage: Usage) -> Cost:
     return estimate_cost(pricing, usage) if pricing else Cost()
 
 
-def answer_text(message: Any, pricing: Pricing | None) -> Text:
-    """A `Message` as `Text`: its text blocks joined; usage, cost and ids attached."""
+def answer_text(message: Any, pricing: Pricing | None,
+                headers: Mapping[str, str] | None = None) -> Text:
+    """A `Message` as `Text`: its text blocks joined; usage, cost, ids and the
+    answer's `anthropic-ratelimit-*` headers (`rate_limits`) attached."""
     text = "".join(b.text for b in message.content if getattr(b, "type", "") == "text")
     usage = usage_of(message.usage)
     metadata = {"id": message.id, "model": message.model, "stop_reason": message.stop_reason,
@@ -130,5 +132,8 @@ def answer_text(message: Any, pricing: Pricing | None) -> Text:
     extras = [b.to_dict(mode="json") for b in message.content if getattr(b, "type", "") != "text"]
     if extras:
         metadata["blocks"] = extras
+    limits = {k: v for k, v in (headers or {}).items() if k.startswith("anthropic-ratelimit-")}
+    if limits:
+        metadata["rate_limits"] = limits
     return Text(text, metadata=metadata, usage=usage, cost=cost_of(pricing, usage))
 

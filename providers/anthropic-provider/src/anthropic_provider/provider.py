@@ -146,8 +146,9 @@ class AnthropicModel(Model):
     def transform(self, input: Any, **params: Any) -> Text:
         kwargs = self._request(input, params)
         client = self.anthropic.client
-        message = self.anthropic.send(lambda: client.messages.create(**kwargs), self.id)
-        return answer_text(message, self.info.pricing)
+        raw = self.anthropic.send(lambda: client.messages.with_raw_response.create(**kwargs),
+                                  self.id)
+        return answer_text(raw.parse(), self.info.pricing, raw.headers)
 
     def stream(self, input: Any, **params: Any) -> Iterator[str | Text]:
         kwargs = self._request(input, params)
