@@ -19,7 +19,10 @@ as a real upstream would, and returns:
 - `host_ms` / `direct_ms`: one streamed chat with no upstream delay through the
   host, and with the same client called directly (medians of `calls`, measured
   in interleaved rounds so that load from elsewhere hits both alike);
-  `overhead_ms` is the median of the rounds' differences (target: at most 1 ms).
+  `overhead_ms` is the median of the rounds' differences (target: at most 1 ms);
+- `cpu_ms_per_chat`: the CPU one streamed chat of the burst cost in the host
+  process, the provider's worker and the fake upstream (from `/proc`): with
+  `cores` cores, the burst cannot end sooner than `clients * total / cores`.
 
 Nothing here asserts: the figures are returned (and printed) for the caller.
 """
@@ -116,6 +119,7 @@ class ChatBench:
     host_ms: float
     direct_ms: float
     overhead_ms: float
+    cpu_ms_per_chat: dict[str, float]
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -141,14 +145,23 @@ class Direct:
         self.process.wait(timeout=30)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process, from /proc (0 where there is none)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
-def fake_upstream(name: str, delay: float) -> Iterator[str]:
-    """The fake in a process of its own; yields its base URL."""
+def fake_upstream(name: str, delay: float) -> Iterator[tuple[str, int]]:
+    """The fake in a process of its own; yields its base URL and pid."""
     process = subprocess.Popen([sys.executable, "-c", FAKE, name, KEY, str(delay)], cwd=ROOT,
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
-        yield process.stdout.readline().strip()
+        yield process.stdout.readline().strip(), process.pid
     finally:
         assert process.stdin is not None
         process.stdin.close()
@@ -236,24 +249,33 @@ def measure(name: str = "together", clients: int = 32, delay: float = 0.05, runs
             gitconfig = str(server.git_config(folder / "gitconfig"))
             with environ(GIT_CONFIG_GLOBAL=gitconfig, GIT_CONFIG_NOSYSTEM="1",
                          **{f"{name.upper()}_API_KEY": KEY}), \
-                    fake_upstream(name, 0.0) as fast, fake_upstream(name, delay) as slow, \
+                    fake_upstream(name, 0.0) as (fast, _), \
+                    fake_upstream(name, delay) as (slow, fake_pid), \
                     ProviderRegistry(folder / "cache") as registry:
                 quick = registry.get_provider(url, config={**config, "base_url": fast})
                 python = quick.worker().spec.python
                 direct = Direct(name, python, fast, model_id)
                 host, plain, extra = overhead(streamed(quick, model_id), direct, calls)
                 direct.close()
-                chat = streamed(registry.get_provider(url, config={**config, "base_url": slow}),
-                                model_id)
+                slow_handle = registry.get_provider(url, config={**config, "base_url": slow})
+                chat = streamed(slow_handle, model_id)
                 single = median_time(chat, runs)
+                pids = {"worker": int(slow_handle.health()["worker_pid"]), "upstream": fake_pid}
+                before = {k: cpu_seconds(pid) for k, pid in pids.items()}
+                started = time.process_time()
                 burst = median_time(lambda: concurrently(chat, clients), runs)
+                chats = runs * clients
+                cpu = {"host": (time.process_time() - started) / chats * 1000,
+                       **{k: (cpu_seconds(pid) - before[k]) / chats * 1000
+                          for k, pid in pids.items()}}
                 direct = Direct(name, python, slow, model_id)
                 direct_burst = direct.median(runs, clients)
                 direct.close()
         finally:
             server.stop()
     return ChatBench(name, clients, delay, single, burst, burst / single, direct_burst,
-                     direct_burst / single, host, plain, extra)
+                     direct_burst / single, host, plain, extra,
+                     {k: round(v, 2) for k, v in cpu.items()})
 
 
 def main() -> int:

@@ -425,10 +425,10 @@ class ChatHandler(QuietHandler):
                     break
                 self._event(json.dumps(chunk))
             self._event("[DONE]")
-            self._write(b"")
+            self._write(b"")  # the last chunk: the connection stays open for the next request
         except (BrokenPipeError, ConnectionResetError):
             self.fake.hangups.append(time.monotonic())
-        self.close_connection = True
+            self.close_connection = True
 
     def _hold(self, seconds: float) -> None:
         """Send nothing more; note when the client closes the connection."""
