@@ -172,6 +172,10 @@ class Prediction:
         end = self.canceled_at if self.canceled_at is not None else time.monotonic()
         return end - self.created
 
+    def run_time(self) -> float:
+        """Seconds it ran: until it was canceled or done (not until it was asked)."""
+        return min(self.elapsed(), self.job.seconds)
+
     def status(self) -> str:
         if self.canceled_at is not None:
             return "canceled"
@@ -249,7 +253,7 @@ class Prediction:
         if status not in TERMINAL:
             return body
         body.update(completed_at=_now(), metrics={"predict_time": round(
-            max(0.0, self.elapsed() - self.job.starting), 6), "total_time": self.elapsed()})
+            max(0.0, self.run_time() - self.job.starting), 6), "total_time": self.run_time()})
         if status == "succeeded":
             body["output"] = self.output()
         elif status == "failed":

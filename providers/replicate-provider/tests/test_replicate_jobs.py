@@ -15,6 +15,7 @@ from replicate_helpers import FLUX, VIDEO, call, cancel_later
 from replicate_provider import PredictionFailedError
 
 from mediaconduit.sdk import Image, Progress, ProviderError, Text, Video
+from mediaconduit.sdk.calls import CallContext, enter_call, leave_call
 
 FLUX_CREATE = f"/v1/models/{FLUX}/predictions"
 
@@ -38,21 +39,38 @@ def test_text_to_image_polled_until_it_succeeds(make_provider: MakeProvider,
     assert images[0].metadata["prediction_id"] == prediction.id
     assert images[0].metadata["prediction_status"] == "succeeded"
     assert images[0].usage.images == images[1].usage.images == 1
-    assert images[0].usage.compute_seconds == pytest.approx(0.28, abs=0.1)
+    assert images[0].usage.compute_seconds == pytest.approx(0.28)  # metrics.predict_time
     assert images[1].usage.compute_seconds is None  # counted once over the list
     assert images[0].cost.usd is None  # the catalog lists no prices ("usage-based")
 
 
+class RecordingCall(CallContext):
+    """A call that keeps the delay of each wait it is asked for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waits: list[float | None] = []
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.waits.append(timeout)
+        return super().wait(timeout)
+
+
 def test_polls_back_off(make_provider: MakeProvider, fake: FakeReplicate) -> None:
     fake.set_job(FLUX, Job(seconds=0.6))
-    make_provider(poll_interval=0.02, max_poll_interval=0.16).get_model(FLUX).transform(
-        Text("a corgi"))
+    context = RecordingCall()
+    token = enter_call(context)
+    try:
+        make_provider(poll_interval=0.02, max_poll_interval=0.16).get_model(FLUX).transform(
+            Text("a corgi"))
+    finally:
+        leave_call(token)
+    assert context.waits[:5] == [0.02, 0.04, 0.08, 0.16, 0.16]  # doubled up to the cap
+    assert set(context.waits[3:]) == {0.16}
+    assert len(context.waits) <= 8
     times = [r.at for r in fake.requests if r.endpoint in ("create", "get")]
     gaps = [b - a for a, b in itertools.pairwise(times)]
-    assert gaps[0] == pytest.approx(0.02, abs=0.015)
-    assert gaps[1] >= 0.035 and gaps[2] >= 0.075  # doubled each time ...
-    assert max(gaps) <= 0.2  # ... up to the cap
-    assert len(gaps) <= 8
+    assert all(gap >= 0.9 * wait for gap, wait in zip(gaps, context.waits, strict=False))
 
 
 def test_prefer_wait_answered_at_once(make_provider: MakeProvider, fake: FakeReplicate) -> None:

@@ -64,7 +64,7 @@ def test_closing_a_stream_early_cancels_upstream(make_provider: MakeProvider,
         chunks = model.stream(Text("a long poem"))
         assert next(chunks) == "t0 "
         context.cancel()  # what the worker does when the caller closes the stream
-        with pytest.raises(ProviderError):
+        with pytest.raises(ProviderError, match="cancel"):
             list(chunks)
     assert fake.wait_for("cancel")
     assert fake.last_prediction().status() == "canceled"

@@ -18,6 +18,7 @@ from mediaconduit.sdk import (
     Provider,
     Text,
     Usage,
+    cancelled,
     estimate_cost,
     on_cancel,
 )
@@ -114,7 +115,7 @@ class ReplicateModel(Model):
         job = self._start(input, params, wait=0, stream=True)
         url = job.url("stream")
         if url is None:  # not a streaming model: the whole answer once it is done
-            yield self.transform_job_text(job)
+            yield self._whole_text(job)
             return
         yield from self._events(job, url)
         job.finish()
@@ -123,16 +124,22 @@ class ReplicateModel(Model):
         yield Text("", metadata=job.metadata(), usage=usage, cost=self._cost(usage))
 
     def _events(self, job: Job, url: str) -> Iterator[str]:
-        with self.replicate.api.stream(url, accept="text/event-stream") as response:
-            on_cancel(response.close)
-            for event in iter_sse(response):
-                chunk = self._event(job, event)
-                if chunk is None:
-                    return
-                if chunk:
-                    yield chunk
+        try:
+            with self.replicate.api.stream(url, accept="text/event-stream") as response:
+                on_cancel(response.close)  # after the upstream cancel, registered first
+                for event in iter_sse(response):
+                    chunk = self._event(job, event)
+                    if chunk is None:
+                        return
+                    if chunk:
+                        yield chunk
+        except Exception as error:
+            if not cancelled() or isinstance(error, CancelledCall):
+                raise
+            raise CancelledCall(f"cancelled; Replicate prediction {job.id} was cancelled "
+                                "upstream") from error
 
-    def transform_job_text(self, job: Job) -> Text:
+    def _whole_text(self, job: Job) -> Text:
         job.follow()
         job.check()
         return self._text(job, job.body.get("output"))
