@@ -97,7 +97,8 @@ class HuggingFaceProvider(Provider):
 
 def model_info(model_id: str, task: str | None, name: str = "") -> ModelInfo:
     capability = CAPABILITIES.get(task or "")
-    return ModelInfo(id=model_id, name=name or model_id, capabilities=(capability,) if capability else (),
+    return ModelInfo(id=model_id, name=name or model_id,
+                     capabilities=(capability,) if capability else (),
                      tasks=(task,) if task else (), metadata={"pipeline_tag": task})
 
 
