@@ -85,7 +85,8 @@ class Job:
     a string such as `"big:209715200"` is served as a generated file of that size).
     `error`: the run fails with this message. `logs`: lines written over the run
     (None: seed and tqdm progress lines). `data_uri`: outputs as `data:` URIs.
-    `wait_status`: the status a `Prefer: wait` answer that finished in time shows.
+    `wait_status`: the status a `Prefer: wait` answer that finished in time shows, and
+    `wait_code` its HTTP status (201; one recording answered 202).
     """
 
     seconds: float = 0.1
@@ -95,6 +96,7 @@ class Job:
     logs: tuple[str, ...] | None = None
     data_uri: bool = False
     wait_status: str = "processing"
+    wait_code: int = 201
     tokens: tuple[str, ...] = ("Once", " upon", " a", " time", ".")
 
 
@@ -556,7 +558,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         wait = self._prefer_wait()
         if wait is not None:
             self._hold(prediction, wait)
-        self._json(201, prediction.to_json(wait_answer=wait is not None))
+        code = prediction.job.wait_code if wait is not None else 201
+        self._json(code, prediction.to_json(wait_answer=wait is not None))
 
     def _model_of_create(self, path: str, body: Mapping[str, Any]) -> tuple[
             FakeModel | None, bool]:

@@ -73,9 +73,11 @@ def test_polls_back_off(make_provider: MakeProvider, fake: FakeReplicate) -> Non
     assert all(gap >= 0.9 * wait for gap, wait in zip(gaps, context.waits, strict=False))
 
 
-def test_prefer_wait_answered_at_once(make_provider: MakeProvider, fake: FakeReplicate) -> None:
-    """Done within the hold: the 201 carries the output while `processing` (as recorded)."""
-    fake.set_job(FLUX, Job(seconds=0.2))
+@pytest.mark.parametrize("code", [201, 202])
+def test_prefer_wait_answered_at_once(make_provider: MakeProvider, fake: FakeReplicate,
+                                      code: int) -> None:
+    """Done within the hold: the 201 (once 202) carries the output while `processing`."""
+    fake.set_job(FLUX, Job(seconds=0.2, wait_code=code))
     image = make_provider(wait=5).get_model(FLUX).transform(Text("a corgi"))
     assert isinstance(image, list) and len(image) == 1  # the model outputs a list
     assert fake.requests[0].headers["prefer"] == "wait=5"
@@ -120,12 +122,13 @@ def test_logs_arrive_as_progress_in_order(make_provider: MakeProvider,
     assert len(messages) == len(set(messages))  # each line once
 
 
+@pytest.mark.parametrize("wait", [0, 5])
 def test_a_failed_prediction_is_a_typed_error_with_its_last_log_lines(
-        make_provider: MakeProvider, fake: FakeReplicate) -> None:
+        make_provider: MakeProvider, fake: FakeReplicate, wait: int) -> None:
     logs = (*(f"step {i}" for i in range(30)), "CUDA out of memory")
     fake.set_job(FLUX, Job(seconds=0.05, error="CUDA error: out of memory", logs=logs))
     with pytest.raises(PredictionFailedError) as caught:
-        make_provider(log_lines=3).get_model(FLUX).transform(Text("a corgi"))
+        make_provider(log_lines=3, wait=wait).get_model(FLUX).transform(Text("a corgi"))
     message = str(caught.value)
     prediction = fake.last_prediction()
     assert message.startswith(f"Replicate prediction {prediction.id} of {FLUX} failed: "
