@@ -11,18 +11,19 @@ the reservation is dropped (`recording.py`).
 
 from __future__ import annotations
 
-import calendar
 import os
-import time
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from mediaconduit.ledger.errors import BudgetExceededError
 from mediaconduit.ledger.money import from_pusd, to_pusd
-from mediaconduit.ledger.schema import SPENT
+from mediaconduit.ledger.store import held
+from mediaconduit.ledger.writer import add_spend, write
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from mediaconduit.ledger.store import Ledger
     from mediaconduit.project.settings import Budget
 
@@ -34,25 +35,42 @@ def reserve(ledger: Ledger, budget: Budget, worst: Decimal | None, row: Mapping[
             label: str) -> tuple[int, int]:
     """Insert `row` as running, holding `worst`; returns (row id, picodollars held).
 
-    Raises `BudgetExceededError` when the call would go over a limit.
+    Raises `BudgetExceededError` when the call would go over a limit. What this
+    process has queued is written in the same transaction, before the totals are read.
     """
     check_call(budget, worst, label)
     needed = to_pusd(worst or Decimal(0), up=True) or 0
     if not ledger.swept:
         sweep_lost(ledger)
     conn = ledger.connection()
+    with ledger.write_lock:
+        row_id, refusal = _reserve(ledger, conn, budget, needed, row=row, label=label)
+    if refusal is not None:
+        raise refusal
+    return row_id, needed
+
+
+def _reserve(ledger: Ledger, conn: sqlite3.Connection, budget: Budget, needed: int, *,
+             row: Mapping[str, Any], label: str) -> tuple[int, BudgetExceededError | None]:
+    """The transaction: what is queued, the totals, the running row (or the refusal)."""
     conn.execute("BEGIN IMMEDIATE")
+    queued = ledger.writer.take()
     try:
-        now = float(row["started"])
-        day, month = conn.execute(SPENT, {"day": day_start(now),
-                                          "month": month_start(now)}).fetchone()
-        check_periods(budget, needed, {"daily_usd": int(day), "monthly_usd": int(month)}, label)
-        row_id = ledger.insert({**row, "status": "running", "reserved_pusd": needed})
+        write(conn, queued, transaction=False)
+        day, month = held(conn, float(row["started"]))
+        refusal = period_refusal(budget, needed, {"daily_usd": day, "monthly_usd": month},
+                                 label)
+        row_id = 0
+        if refusal is None:
+            row_id = ledger.insert({**row, "status": "running", "reserved_pusd": needed})
+            add_spend(conn, float(row["started"]), needed)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
+        ledger.writer.put_back(queued)
         raise
-    return row_id, needed
+    ledger.writer.written(len(queued))
+    return row_id, refusal
 
 
 def check_call(budget: Budget, worst: Decimal | None, label: str) -> None:
@@ -69,8 +87,9 @@ def check_call(budget: Budget, worst: Decimal | None, label: str) -> None:
             f"bounds (max_tokens=, n=) or {_HOW}", "per_call_usd", limit, limit, worst)
 
 
-def check_periods(budget: Budget, needed: int, spent: Mapping[str, int], label: str) -> None:
-    """Refuse when `needed` picodollars more would go over the daily or monthly limit."""
+def period_refusal(budget: Budget, needed: int, spent: Mapping[str, int],
+                   label: str) -> BudgetExceededError | None:
+    """The refusal when `needed` picodollars more would go over the daily or monthly limit."""
     for name, limit in (("daily_usd", budget.daily_usd), ("monthly_usd", budget.monthly_usd)):
         if limit is None:
             continue
@@ -78,20 +97,10 @@ def check_periods(budget: Budget, needed: int, spent: Mapping[str, int], label: 
         if needed > left or left <= 0:
             left_usd = from_pusd(max(left, 0)) or Decimal(0)
             needs = f"may cost up to ${from_pusd(needed)}" if needed else "has no bound"
-            raise BudgetExceededError(
+            return BudgetExceededError(
                 f"{label} {needs}, but budget.{name} (${limit}) has ${left_usd} left; {_HOW}",
                 name, limit, left_usd, from_pusd(needed))
-
-
-def day_start(now: float) -> float:
-    """The start of `now`'s UTC day."""
-    return float(int(now // 86400) * 86400)
-
-
-def month_start(now: float) -> float:
-    """The start of `now`'s UTC month."""
-    year, month = time.gmtime(now)[:2]
-    return float(calendar.timegm((year, month, 1, 0, 0, 0)))
+    return None
 
 
 def sweep_lost(ledger: Ledger) -> None:

@@ -99,8 +99,8 @@ class Recording:
     def done(self, value: Asset | Sequence[Asset]) -> None:
         """The call gave `value` (an asset, or a list of them)."""
         assets = list(value) if isinstance(value, Sequence) else [value]
-        usage, cost = Usage(), Cost()
-        for asset in assets:
+        usage, cost = assets[0].usage, assets[0].cost
+        for asset in assets[1:]:
             usage, cost = usage + asset.usage, cost + asset.cost
         output = describe(assets[0] if len(assets) == 1 else assets) if self.store_inputs else None
         self._settle({"status": "ok", **self._units(usage, cost), "output": output})
@@ -141,15 +141,18 @@ class Recording:
         return {"cost_pusd": to_pusd(cost.usd), "estimated": int(cost.estimated)}
 
     def _settle(self, fields: dict[str, Any]) -> None:
+        """Queue the row (or the reserved row's settlement); the writer writes it."""
         with self._lock:
             if self._settled:
                 return
             self._settled = True
         fields["duration"] = time.perf_counter() - self._t0
         if self.row_id is None:
-            self.ledger.insert({**self.row, **fields})
-        else:
-            self.ledger.update(self.row_id, {**fields, "reserved_pusd": 0})
+            self.ledger.submit(("insert", {**self.row, **fields}))
+            return
+        change = int(fields.get("cost_pusd") or 0) - self.reserved
+        self.ledger.submit(("settle", self.row_id, {**fields, "reserved_pusd": 0},
+                            float(self.row["started"]), change))
 
 
 def describe(value: str | Asset | Sequence[Asset]) -> str:

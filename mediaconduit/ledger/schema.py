@@ -1,6 +1,9 @@
-"""The ledger's tables: one row per call, and the times the budget was reset."""
+"""The ledger's tables: one row per call, the running totals budgets check, resets."""
 
 from __future__ import annotations
+
+import functools
+import time
 
 USAGE_UNITS = ("input_tokens", "output_tokens", "audio_seconds", "images", "characters",
                "requests", "compute_seconds")
@@ -10,7 +13,11 @@ COLUMNS = ("started", "provider", "provider_commit", "model", "task", "op", "dur
            "status", "error_type", *USAGE_UNITS, "cost_pusd", "estimated", "reserved_pusd",
            "route", "attempt", "batch_id", "pid", "host", "input", "output")
 
-VERSION = 1
+VERSION = 2
+
+_DAY = "'d:' || strftime('%Y-%m-%d', started, 'unixepoch')"
+_MONTH = "'m:' || strftime('%Y-%m', started, 'unixepoch')"
+_HELD = "CASE WHEN status = 'running' THEN reserved_pusd ELSE COALESCE(cost_pusd, 0) END"
 
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS calls (
@@ -35,25 +42,40 @@ CREATE TABLE IF NOT EXISTS calls (
 );
 CREATE INDEX IF NOT EXISTS calls_started ON calls (started);
 CREATE INDEX IF NOT EXISTS calls_running ON calls (status) WHERE status = 'running';
+-- What counts against the budgets, per UTC day ('d:2026-12-01') and month ('m:2026-12'):
+-- ended calls' costs and running calls' reservations, since the last reset.
+CREATE TABLE IF NOT EXISTS spend (period TEXT PRIMARY KEY, held INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS resets (at REAL NOT NULL);
+DELETE FROM spend;
+INSERT INTO spend SELECT {_DAY}, SUM({_HELD}) FROM calls
+    WHERE started >= (SELECT COALESCE(MAX(at), 0) FROM resets) GROUP BY 1;
+INSERT INTO spend SELECT {_MONTH}, SUM({_HELD}) FROM calls
+    WHERE started >= (SELECT COALESCE(MAX(at), 0) FROM resets) GROUP BY 1;
 PRAGMA user_version = {VERSION};
 """
+
+#: A reset: only running calls' reservations still count.
+RESET = (
+    "DELETE FROM spend",
+    f"INSERT INTO spend SELECT {_DAY}, SUM(reserved_pusd) FROM calls WHERE status = 'running' "
+    "GROUP BY 1",
+    f"INSERT INTO spend SELECT {_MONTH}, SUM(reserved_pusd) FROM calls "
+    "WHERE status = 'running' GROUP BY 1",
+)
 
 INSERT = (f"INSERT INTO calls ({', '.join(COLUMNS)}) "
           f"VALUES ({', '.join('?' * len(COLUMNS))})")
 
-#: What counts against a budget since a time: the real cost of ended calls (the
-#: worst case of ended calls whose cost is unknown was stored as their cost), and
-#: the reservation of running ones. Resets move the start forward.
-SPENT = """
-SELECT
-  COALESCE(SUM(CASE WHEN started >= :day THEN held END), 0),
-  COALESCE(SUM(CASE WHEN started >= :month THEN held END), 0)
-FROM (
-  SELECT started,
-         CASE WHEN status = 'running' THEN reserved_pusd ELSE COALESCE(cost_pusd, 0) END AS held
-  FROM calls
-  WHERE started >= MIN(:day, :month)
-    AND started >= (SELECT COALESCE(MAX(at), 0) FROM resets)
-)
-"""
+ADD_SPEND = ("INSERT INTO spend (period, held) VALUES (?, ?) "
+             "ON CONFLICT (period) DO UPDATE SET held = held + excluded.held")
+
+
+def periods(started: float) -> tuple[str, str]:
+    """The spend keys of a call that started at `started`: its UTC day and month."""
+    return _periods(int(started // 86400))
+
+
+@functools.lru_cache(maxsize=64)
+def _periods(day_number: int) -> tuple[str, str]:
+    day = time.strftime("%Y-%m-%d", time.gmtime(day_number * 86400))
+    return f"d:{day}", f"m:{day[:7]}"

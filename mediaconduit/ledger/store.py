@@ -5,8 +5,9 @@ own), autocommit except for the budget's `BEGIN IMMEDIATE` reservations, and a
 long busy timeout, so many threads and processes write at once. `sqlite3` is
 imported when the first call is recorded, never on the warm load path.
 
-A call that needs no reservation is one `INSERT` when it ends; a reserved call
-is a `running` row inserted with its reservation and updated when it ends.
+A call that needs no reservation is one queued `INSERT` when it ends, written in
+the background with others (`writer.py`); a reserved call is a `running` row
+inserted with its reservation before it is sent, and settled when it ends.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mediaconduit.ledger.schema import COLUMNS, INSERT, SCHEMA, VERSION
+from mediaconduit.ledger.schema import COLUMNS, INSERT, RESET, SCHEMA, VERSION, periods
+from mediaconduit.ledger.writer import Op, Writer, add_spend
 
 if TYPE_CHECKING:
     import sqlite3
@@ -45,6 +47,10 @@ class Ledger:
         self._lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
         self.swept = False  # reservations of dead processes marked lost (once, by budget.py)
+        self.writer = Writer(self)
+        #: Held around every write transaction of this process: threads queue on it rather
+        #: than on SQLite's busy handler, which sleeps (1 ms and up) between tries.
+        self.write_lock = threading.Lock()
 
     @classmethod
     def in_cache(cls, root: str | Path, project: Callable[[], Project] | None = None) -> Ledger:
@@ -79,7 +85,8 @@ class Ledger:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
                                check_same_thread=False)
-        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA synchronous = NORMAL")  # in WAL mode: no fsync at commit
+        conn.execute("PRAGMA wal_autocheckpoint = 0")  # the writer thread checkpoints instead
         if not self._made:
             self._make(conn)
         with self._lock:
@@ -101,7 +108,8 @@ class Ledger:
             self._made = True
 
     def close(self) -> None:
-        """Close every connection this ledger opened (a later use opens new ones)."""
+        """Write what is queued, close every connection (a later use opens new ones)."""
+        self.writer.stop(BUSY_TIMEOUT_S)
         with self._lock:
             connections, self._connections = self._connections, []
         for conn in connections:
@@ -120,23 +128,30 @@ class Ledger:
 
         return Recording.open(self, provider, info, op=op, input=input, params=params)
 
-    def insert(self, row: Mapping[str, Any]) -> int:
-        cursor = self.connection().execute(INSERT, [row.get(c) for c in COLUMNS])
-        return int(cursor.lastrowid or 0)
+    def flush(self) -> None:
+        """Write what this process has queued now (reading the ledger does it first)."""
+        self.writer.flush(BUSY_TIMEOUT_S)
 
-    def update(self, row_id: int, fields: Mapping[str, Any]) -> None:
-        names = ", ".join(f"{k} = ?" for k in fields)
-        self.connection().execute(f"UPDATE calls SET {names} WHERE id = ?",
-                                  [*fields.values(), row_id])
+    def submit(self, op: Op) -> None:
+        """Queue a write (`writer.Op`); it is written in the background."""
+        self.writer.submit(op)
+
+    def insert(self, row: Mapping[str, Any]) -> int:
+        """Write one row now (with its cost in the spend totals); its id."""
+        conn = self.connection()
+        cursor = conn.execute(INSERT, [row.get(c) for c in COLUMNS])
+        add_spend(conn, float(row["started"]), int(row.get("cost_pusd") or 0))
+        return int(cursor.lastrowid or 0)
 
     # --- reading -----------------------------------------------------------------------
 
     def rows(self, since: float | None = None, until: float | None = None,
              ) -> list[dict[str, Any]]:
         """The calls started in [since, until), oldest first, as dicts."""
-        conn = self.connection()
-        cursor = conn.execute("SELECT * FROM calls WHERE started >= ? AND started < ? "
-                              "ORDER BY started, id", (since or 0.0, until or 1e18))
+        self.writer.flush(BUSY_TIMEOUT_S)
+        cursor = self.connection().execute(
+            "SELECT * FROM calls WHERE started >= ? AND started < ? ORDER BY started, id",
+            (since or 0.0, until or 1e18))
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
 
@@ -144,6 +159,7 @@ class Ledger:
         """The cost of every call started since `since` (unknown costs count as 0)."""
         from mediaconduit.ledger.money import from_pusd
 
+        self.writer.flush(BUSY_TIMEOUT_S)
         value = self.connection().execute(
             "SELECT COALESCE(SUM(cost_pusd), 0) FROM calls WHERE started >= ?",
             (since or 0.0,)).fetchone()[0]
@@ -151,16 +167,34 @@ class Ledger:
 
     def spent(self, now: float | None = None) -> tuple[Decimal, Decimal]:
         """What counts against the daily and the monthly budget now (reservations included)."""
-        from mediaconduit.ledger.budget import day_start, month_start
         from mediaconduit.ledger.money import from_pusd
-        from mediaconduit.ledger.schema import SPENT
 
-        now = time.time() if now is None else now
-        day, month = self.connection().execute(
-            SPENT, {"day": day_start(now), "month": month_start(now)}).fetchone()
-        return from_pusd(int(day)) or Decimal(0), from_pusd(int(month)) or Decimal(0)
+        self.writer.flush(BUSY_TIMEOUT_S)
+        day, month = held(self.connection(), time.time() if now is None else now)
+        return from_pusd(day) or Decimal(0), from_pusd(month) or Decimal(0)
 
     def reset_budget(self, at: float | None = None) -> None:
-        """From now on, spending before `at` (now) no longer counts against any budget."""
-        self.connection().execute("INSERT INTO resets (at) VALUES (?)",
-                                  (time.time() if at is None else at,))
+        """From now on, only running calls' reservations count against the budgets."""
+        self.writer.flush(BUSY_TIMEOUT_S)
+        conn = self.connection()
+        with self.write_lock:
+            self._reset(conn, time.time() if at is None else at)
+
+    def _reset(self, conn: sqlite3.Connection, at: float) -> None:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in RESET:
+                conn.execute(statement)
+            conn.execute("INSERT INTO resets (at) VALUES (?)", (at,))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+
+def held(conn: sqlite3.Connection, now: float) -> tuple[int, int]:
+    """Picodollars counting against the day and the month of `now`."""
+    day, month = periods(now)
+    found = dict(conn.execute("SELECT period, held FROM spend WHERE period IN (?, ?)",
+                              (day, month)).fetchall())
+    return int(found.get(day, 0)), int(found.get(month, 0))

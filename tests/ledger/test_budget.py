@@ -12,6 +12,7 @@ from mediaconduit import InvalidInputError, Text
 from mediaconduit.ledger import BudgetExceededError
 from mediaconduit.ledger.budget import sweep_lost
 from mediaconduit.ledger.money import to_pusd
+from mediaconduit.ledger.writer import add_spend
 from tests.ledger.conftest import MeterFactory, ledger_of
 from tests.ledger.upstream import BillingUpstream
 
@@ -129,9 +130,11 @@ def test_a_dead_process_reservation_is_lost_and_keeps_its_worst_case(meter: Mete
     if dead == 0:
         os._exit(0)
     os.waitpid(dead, 0)
-    ledger.insert({"started": time.time(), "provider": "meter", "model": "ticket",
-                   "op": "transform", "status": "running", "reserved_pusd": to_pusd(Decimal(1)),
+    now = time.time()
+    ledger.insert({"started": now, "provider": "meter", "model": "ticket",
+                   "op": "transform", "status": "running", "reserved_pusd": 10**12,
                    "estimated": 0, "pid": dead, "host": os.uname().nodename})
+    add_spend(ledger.connection(), now, 10**12)  # as budget.reserve holds it
     sweep_lost(ledger)
     [row] = ledger.rows()
     assert (row["status"], row["cost_pusd"], row["estimated"]) == ("lost", 10**12, 1)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from mediaconduit import InvalidInputError
-from mediaconduit.ledger import BudgetExceededError, Tags, tagged
+from mediaconduit.ledger import BudgetExceededError, Ledger, Tags, tagged
 from mediaconduit.ledger.money import to_pusd
 from tests.conftest import ROOT
 from tests.ledger.conftest import METER, MeterFactory, ledger_of
@@ -129,9 +129,28 @@ def test_the_ledger_is_in_the_cache_and_not_opened_by_loading(module_cache: Path
         handle = registry.get_provider({METER!r})
         loaded = "sqlite3" in sys.modules
         handle.get_model("gratis").transform("hi")
+        registry.close()  # the row is written in the background; closing writes it
         print(loaded, "sqlite3" in sys.modules, registry.ledger.path)
-        registry.close()
     """)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert out.stdout.split() == ["False", "True", str(module_cache / "ledger.sqlite3")]
+
+
+def test_rows_still_queued_at_exit_are_written(module_cache: Path, tmp_path: Path) -> None:
+    path = tmp_path / "ledger.sqlite3"
+    code = textwrap.dedent(f"""
+        from mediaconduit.ledger import Ledger
+        from mediaconduit.registry import ProviderRegistry
+        registry = ProviderRegistry({str(module_cache)!r})
+        registry._ledger = Ledger({str(path)!r})
+        gratis = registry.get_provider({METER!r}).get_model("gratis")
+        for i in range(3):
+            gratis.transform(str(i))
+        # no close: the interpreter's exit writes the queue
+    """)
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120,
+                   env={**os.environ, "PYTHONPATH": str(ROOT)})
+    ledger = Ledger(path)
+    assert [r["status"] for r in ledger.rows()] == ["ok", "ok", "ok"]
+    ledger.close()

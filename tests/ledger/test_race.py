@@ -83,6 +83,7 @@ def test_racing_processes_send_exactly_what_the_budget_admits(
     assert len(set(upstream.log)) == 20
     ledger = Ledger(ledger_path)
     assert ledger.total_usd() == upstream.billed == Decimal(5)
+    assert ledger.spent() == (Decimal(5), Decimal(5))  # the totals the budget checks agree
     rows = [r for r in ledger.rows() if r["model"] == "ticket"]  # not the warm-up calls
     assert len(rows) == 100
     statuses = sorted({(r["status"], r["error_type"]) for r in rows})

@@ -34,6 +34,7 @@ def day_of_calls(meter: MeterFactory, upstream: BillingUpstream, tmp_path: Path)
     ledger.insert({"started": time.time() - 8 * 86400, "provider": "meter", "model": "ticket",
                    "op": "transform", "status": "ok", "cost_pusd": 10**12, "estimated": 0,
                    "reserved_pusd": 0, "duration": 1.0})
+    ledger.flush()  # the CLI reads the file, as another process would
     return ledger
 
 
@@ -109,6 +110,7 @@ def test_reset_budget_needs_a_terminal_or_yes_and_asks_first(
         capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     handle = meter(budget="{daily_usd: 0.25}")
     handle.get_model("ticket").transform("a", upstream=upstream.url)
+    ledger_of(handle).flush()  # a call still being written at a reset counts on after it
     assert main(["usage", "--cache-dir", str(tmp_path), "--reset-budget"]) == 2
     assert "without a terminal, pass --yes" in capsys.readouterr().err
     monkeypatch.setattr("mediaconduit.cli.usage._interactive", lambda: True)
@@ -129,6 +131,7 @@ def test_usage_shows_the_project_budget_and_what_is_left(
         capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     handle = meter(budget="{daily_usd: 1, per_call_usd: 0.5}")
     handle.get_model("ticket").transform("a", upstream=upstream.url)
+    ledger_of(handle).flush()
     write_project(tmp_path, budget="{daily_usd: 1, per_call_usd: 0.5}")
     monkeypatch.chdir(tmp_path)
     out = _usage(capsys, tmp_path)
