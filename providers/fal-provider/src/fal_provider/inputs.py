@@ -20,15 +20,12 @@ from mediaconduit.sdk import Audio, Image, InvalidInputError, Media, ModelInfo, 
 TEXT_FIELDS = ("prompt", "text", "lyrics", "subject", "scene", "tags")
 KINDS: dict[type[Media], str] = {Image: "image", Audio: "audio", Video: "video"}
 REMOTE = ("http://", "https://", "data:")
-#: call params the provider reads itself; they never reach fal
-RESERVED = frozenset({"sync"})
 
 
 def arguments(info: ModelInfo, input: Any, params: Mapping[str, Any],
               storage: Storage) -> dict[str, Any]:
     """The JSON arguments for a submit."""
-    args = {k: _local_files(k, v, storage) for k, v in params.items()
-            if v is not None and k not in RESERVED}
+    args = {k: _local_files(k, v, storage) for k, v in params.items() if v is not None}
     field, value = input_value(info, input, storage)
     if field is not None and field not in args:
         args[field] = value
