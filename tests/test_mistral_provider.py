@@ -31,6 +31,7 @@ from mediaconduit import (
     MediaConduitError,
     ModelNotFoundError,
     PaymentRequiredError,
+    ProviderUnavailableError,
     RateLimitError,
     Text,
     TransformTimeoutError,
@@ -192,7 +193,9 @@ def test_async_twins(provider: ProviderHandle, fake: FakeChat) -> None:
      ModelNotFoundError, "did you mean"),
     (vendor_error(MISTRAL, 400, "Prompt contains 40960 tokens", "invalid_request_message_error"),
      InvalidInputError, "Prompt contains 40960 tokens"),
-], ids=["401", "402", "404", "400"])
+    (vendor_error(MISTRAL, 503, "Service unavailable", "server_error"), ProviderUnavailableError,
+     "Service unavailable"),
+], ids=["401", "402", "404", "400", "503"])
 def test_http_errors_are_typed(provider: ProviderHandle, fake: FakeChat, reply: Reply,
                                error: type[MediaConduitError], words: str) -> None:
     fake.script(ENDPOINT, reply)

@@ -32,6 +32,7 @@ from mediaconduit import (
     MediaConduitError,
     ModelNotFoundError,
     PaymentRequiredError,
+    ProviderUnavailableError,
     RateLimitError,
     Text,
     TransformTimeoutError,
@@ -219,7 +220,9 @@ def test_async_twins(provider: ProviderHandle, fake: FakeChat) -> None:
      ModelNotFoundError, "did you mean"),
     (vendor_error(TOGETHER, 400, "max_tokens is too large", "invalid_request_error"),
      InvalidInputError, "max_tokens is too large"),
-], ids=["401", "402", "404", "400"])
+    (vendor_error(TOGETHER, 503, "Overloaded", "server_error"), ProviderUnavailableError,
+     "Overloaded"),
+], ids=["401", "402", "404", "400", "503"])
 def test_http_errors_are_typed(provider: ProviderHandle, fake: FakeChat, reply: Reply,
                                error: type[MediaConduitError], words: str) -> None:
     fake.script(ENDPOINT, reply)

@@ -138,3 +138,13 @@ def test_the_recorded_answer_without_type_is_read(provider: TogetherProvider,
 def test_an_empty_prompt_is_invalid_input(provider: TogetherProvider) -> None:
     with pytest.raises(InvalidInputError, match="prompt is empty"):
         provider.get_model(FREE_IMAGE).transform(" ")
+
+
+def test_a_chunk_with_only_text_is_read(provider: TogetherProvider, fake: FakeChat) -> None:
+    chunk = {"id": "x", "object": "chat.completion.chunk", "created": 1, "model": CHAT,
+             "choices": [{"index": 0, "text": "plain", "delta": {}, "finish_reason": "stop"}],
+             "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
+    fake.script(ENDPOINT, Reply(stream_error=chunk, error_after=0))  # sent as the first event
+    chunks = list(provider.get_model(CHAT).stream("hi"))
+    assert [c for c in chunks if isinstance(c, str)] == ["plain"]
+    assert isinstance(chunks[-1], Text) and chunks[-1].usage.output_tokens == 1

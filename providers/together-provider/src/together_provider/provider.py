@@ -134,7 +134,7 @@ class TogetherChatModel(Model):
         try:
             for chunk in chunks:
                 usage = usage_of(chunk.usage) if chunk.usage else usage
-                delta = chunk.choices[0].delta.content if chunk.choices else None
+                delta = _delta(chunk)
                 if delta:
                     parts.append(delta)
                     yield delta
@@ -154,6 +154,15 @@ class TogetherChatModel(Model):
             typed = ProviderUnavailableError(f"the stream from Together broke off: {error!r}")
         typed.partial = partial
         return typed
+
+
+def _delta(chunk: Any) -> str | None:
+    """A chunk's new text: `delta.content`, else the choice's `text` (Together sends both)."""
+    if not chunk.choices:
+        return None
+    choice = chunk.choices[0]
+    delta = getattr(choice, "delta", None)
+    return getattr(delta, "content", None) or getattr(choice, "text", None)
 
 
 class TogetherImageModel(Model):
