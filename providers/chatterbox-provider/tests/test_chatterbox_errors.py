@@ -193,7 +193,7 @@ def test_empty_input_is_refused(make_provider: MakeProvider, devnen: FakeChatter
 
 
 @pytest.mark.parametrize(("config", "env", "words"), [
-    ({"api": "coqui"}, {}, "CHATTERBOX_API must be one of devnen, travisvn"),
+    ({"api": "coqui"}, {}, "CHATTERBOX_API must be one of devnen, travisvn, auto"),
     ({}, {"CHATTERBOX_API": "xtts"}, "CHATTERBOX_API"),
     ({"base_url": "localhost:4123"}, {}, "http(s) URL"),
     ({"route": "rest"}, {}, "config route"), ({"max_attempts": 0}, {}, "max_attempts"),
@@ -212,6 +212,7 @@ def test_settings_precedence_and_candidates() -> None:
     assert load_settings({"base_url": "http://other:1"}, env).candidates() == ["http://other:1"]
     assert load_settings({}, {}).candidates() == [
         "http://localhost:4123", "http://localhost:8004", "http://localhost:8000"]
+    assert load_settings({"api": "auto"}, {"CHATTERBOX_API": "devnen"}).api is None
     assert load_settings({"api": "devnen"}, {}).candidates() == [
         "http://localhost:8004", "http://localhost:8000"]
 

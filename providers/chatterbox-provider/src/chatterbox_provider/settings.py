@@ -59,7 +59,7 @@ def load_settings(config: Mapping[str, Any], env: Mapping[str, str]) -> Settings
     base = config.get("base_url") or env.get("CHATTERBOX_BASE_URL")
     return Settings(
         base_url=_base_url(str(base)) if base else None,
-        api=_choice("api", config.get("api") or env.get("CHATTERBOX_API") or None, APIS),
+        api=_api(config.get("api") or env.get("CHATTERBOX_API") or None),
         voice=str(config["voice"]) if config.get("voice") else None,
         route=_choice("route", config.get("route") or "tts", ("tts", "openai")) or "tts",
         stream_format=_choice("stream_format", config.get("stream_format") or "audio",
@@ -76,6 +76,12 @@ def _base_url(url: str) -> str:
         raise InvalidInputError("base_url / CHATTERBOX_BASE_URL must be an http(s) URL such as "
                                 f"http://localhost:4123, not {url!r}")
     return url.removesuffix("/v1")
+
+
+def _api(value: Any) -> str | None:
+    """devnen, travisvn, or None (detect; also written `auto`)."""
+    text = _choice("api", value, (*APIS, "auto"))
+    return None if text == "auto" else text
 
 
 def _choice(key: str, value: Any, allowed: tuple[str, ...]) -> str | None:
