@@ -10,12 +10,37 @@ from pathlib import Path
 
 from mediaconduit.sdk.errors import MediaConduitError
 
-_CREDENTIALS = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]+@")
+_URL = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<rest>[^\s'\"]+)")
+_HOST_AFTER_AT = re.compile(
+    r"@(?:(?:[A-Za-z0-9-]+\.)+[A-Za-z][A-Za-z0-9-]*|\d+\.\d+\.\d+\.\d+|localhost"
+    r"|\[[0-9A-Fa-f:.]+\])(?=[/:?#]|$)")
 
 
 def redact(text: str) -> str:
-    """Hide credentials written into URLs: `https://user:token@host` -> `https://***@host`."""
-    return _CREDENTIALS.sub(r"\g<scheme>***@", text)
+    """Hide credentials written into URLs: `https://user:token@host` -> `https://***@host`.
+
+    The credential runs to the last `@` that a host name follows, so a password holding
+    an unencoded `@` or `/` (`https://u:p@ss/w@github.com`) is hidden whole, while a
+    ref written after the path (`https://github.com/o/r@v1`) is not taken for one.
+    """
+    return _URL.sub(_redact_url, text)
+
+
+def _userinfo(text: str) -> bool:
+    """Could `text` be what precedes the host: no path in it, unless a password holds it."""
+    slash = text.find("/")
+    return slash < 0 or ":" in text[:slash]
+
+
+def _redact_url(match: re.Match[str]) -> str:
+    scheme, rest = match["scheme"], match["rest"]
+    hosts = [h for h in _HOST_AFTER_AT.finditer(rest) if _userinfo(rest[:h.start()])]
+    if hosts:
+        return f"{scheme}***{rest[hosts[-1].start():]}"
+    at = rest.find("@")
+    if at > 0 and "/" not in rest[:at]:
+        return f"{scheme}***{rest[at:]}"
+    return match[0]
 
 
 class CommandError(MediaConduitError):

@@ -49,6 +49,10 @@ class Specifier(NamedTuple):
     display: str  # safe to print: credentials hidden
     dirname: str  # the cache folder name, e.g. "mediaconduit-openrouter-provider"
 
+    def __repr__(self) -> str:  # the URL may hold a token: show it redacted
+        return (f"Specifier(kind={self.kind!r}, url={redact(self.url)!r}, key={self.key!r}, "
+                f"ref={self.ref!r}, dirname={self.dirname!r})")
+
     @property
     def is_full_commit(self) -> bool:
         return self.ref is not None and _FULL_SHA.match(self.ref) is not None
@@ -79,8 +83,19 @@ def parse_specifier(spec: str, ref: str | None = None, *, cwd: Path | None = Non
     )
 
 
+MAX_SPECIFIER = 2048  # characters: longer than any real URL, refused before anything else
+
+
 def _refuse_hostile(spec: str) -> None:
+    if len(spec) > MAX_SPECIFIER:
+        raise SpecifierError(f"the provider specifier is {len(spec)} characters long; at most "
+                             f"{MAX_SPECIFIER} are allowed (it starts {redact(spec[:60])!r})")
     shown = redact(spec).encode("unicode_escape").decode()
+    hidden = _hidden_credentials(spec)
+    if "/" in hidden:
+        raise SpecifierError(f"provider specifier {shown!r}: its credentials hold an "
+                             "unencoded '/': percent-encode it as %2F (and '@' as %40), or "
+                             "keep the token in a git credential helper")
     if not spec.strip():
         raise SpecifierError("the provider specifier is empty")
     if _CONTROL.search(spec):
@@ -92,6 +107,15 @@ def _refuse_hostile(spec: str) -> None:
             f"provider specifier {shown!r} uses a git remote-helper transport ('name::'), "
             "which could run commands; use an https, ssh or file URL"
         )
+
+
+def _hidden_credentials(spec: str) -> str:
+    """What `redact` hides of `spec` (its first URL's credentials), or ''."""
+    shown = redact(spec)
+    if shown == spec or "***" not in shown:
+        return ""
+    start = shown.index("***")
+    return spec[start:len(spec) - (len(shown) - start - 3)]
 
 
 def _check_ref(ref: str | None, spec: str) -> str | None:
@@ -168,7 +192,16 @@ def _make(kind: str, url: str, host: str, segments: list[str], ref: str | None) 
         segments = [s.lower() for s in segments]
     key = f"{host}/{'/'.join(segments)}"
     dirname = "-".join(segments) if host == GITHUB else f"{host}-{'-'.join(segments)}"
-    return Specifier(kind, url, key, ref, redact(url), _safe_dirname(dirname))
+    return Specifier(kind, url, key, ref, redact(url), _keyed_dirname(dirname, key))
+
+
+def _keyed_dirname(name: str, key: str) -> str:
+    """A readable name plus a short hash of the key: `acme/foo-bar` and `acme-foo/bar`
+    both read `acme-foo-bar`, and must never share a cache folder."""
+    import hashlib
+
+    digest = hashlib.sha256(key.encode()).hexdigest()[:10]
+    return f"{_safe_dirname(name)[:69]}-{digest}"
 
 
 def _safe_dirname(name: str) -> str:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 
 import pytest
@@ -22,7 +24,7 @@ OPENROUTER = "github.com/mediaconduit/openrouter-provider"
 def test_one_key_per_repository(spec: str) -> None:
     parsed = parse_specifier(spec)
     assert parsed.key == OPENROUTER
-    assert parsed.dirname == "mediaconduit-openrouter-provider"
+    assert re.fullmatch(r"mediaconduit-openrouter-provider-[0-9a-f]{10}", parsed.dirname)
     assert parsed.ref is None
     assert parsed.kind == "git"
 
@@ -63,7 +65,7 @@ def test_any_host_keeps_its_path_case() -> None:
     parsed = parse_specifier("https://git.example.com/Group/Sub/Repo.git@v1")
     assert parsed.url == "https://git.example.com/Group/Sub/Repo"
     assert parsed.key == "git.example.com/Group/Sub/Repo"
-    assert parsed.dirname == "git.example.com-Group-Sub-Repo"
+    assert re.fullmatch(r"git.example.com-Group-Sub-Repo-[0-9a-f]{10}", parsed.dirname)
     assert parsed.ref == "v1"
 
 
@@ -135,3 +137,39 @@ def test_missing_local_folder() -> None:
 def test_hostile_and_malformed_specifiers(spec: str, says: str) -> None:
     with pytest.raises(SpecifierError, match=says):
         parse_specifier(spec)
+
+
+@pytest.mark.parametrize(("one", "other"), [
+    ("https://github.com/acme/foo-bar", "https://github.com/acme-foo/bar"),
+    ("https://gitlab.com/group/sub-proj", "https://gitlab.com/group-sub/proj"),
+    ("https://github.com/o/" + "a" * 90, "https://github.com/o/" + "a" * 91),
+])
+def test_repositories_whose_names_read_alike_never_share_a_cache_folder(one: str,
+                                                                        other: str) -> None:
+    assert parse_specifier(one).dirname != parse_specifier(other).dirname
+    assert len(parse_specifier(other).dirname) <= 80
+
+
+def test_a_huge_specifier_is_refused_at_once_and_not_echoed_whole() -> None:
+    import time
+
+    started = time.monotonic()
+    with pytest.raises(SpecifierError, match="at most 2048 are allowed") as caught:
+        parse_specifier("https://github.com/" + "a" * 100_000)
+    assert time.monotonic() - started < 0.1
+    assert len(str(caught.value)) < 300
+
+
+@pytest.mark.parametrize("url", [
+    "https://user:ss@ghp_SECRET@github.com/o/r", "https://ghp_SECRET@github.com/o/r@v1",
+])
+def test_credentials_with_an_unencoded_at_are_hidden_whole(url: str) -> None:
+    parsed = parse_specifier(url)
+    assert "SECRET" not in parsed.display and "SECRET" not in repr(parsed)
+    assert parsed.display.startswith("https://***@github.com/o/r")
+
+
+def test_credentials_with_an_unencoded_slash_are_refused_without_showing_them() -> None:
+    with pytest.raises(SpecifierError, match="percent-encode it as %2F") as caught:
+        parse_specifier("https://user:p/ss@ghp_SECRET@github.com/o/r")
+    assert "SECRET" not in str(caught.value) and "p/ss" not in str(caught.value)

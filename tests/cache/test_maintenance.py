@@ -31,7 +31,8 @@ def loaded(git_server: GitServer, cache_dir: Path) -> cache.Layout:
 
 def test_list(loaded: cache.Layout) -> None:
     entries = maintenance.checkouts(loaded)
-    assert [e.dirname for e in entries] == ["inv-repo", "inv-repo"]
+    dirname = parse_specifier("https://github.com/Inv/repo").dirname
+    assert [e.dirname for e in entries] == [dirname, dirname]
     assert sorted(len(e.refs) for e in entries) == [0, 1]
     assert all(e.size > 0 for e in entries)
     envs = maintenance.environments(loaded)
@@ -104,4 +105,5 @@ def test_cli_update(git_server: GitServer, cache_dir: Path,
     out = capsys.readouterr().out
     assert f"{first[:12]} -> {second[:12]}" in out
     assert f"@v1: unchanged {first[:12]}" in out
-    assert refs.refs_file(layout, "inv-updated")["refs"]["HEAD"] == second
+    dirname = parse_specifier("https://github.com/Inv/updated").dirname
+    assert refs.refs_file(layout, dirname)["refs"]["HEAD"] == second

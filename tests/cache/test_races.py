@@ -15,6 +15,7 @@ from pathlib import Path
 from mediaconduit import cache
 from mediaconduit.cache import maintenance
 from mediaconduit.registry import ProviderRegistry
+from mediaconduit.specifier import parse_specifier
 from tests.conftest import ROOT, TEST_PROVIDERS, publish
 from tests.helpers.gitserver import GitServer
 
@@ -72,7 +73,8 @@ def test_racing_processes_clone_once_and_build_once(git_server: GitServer, cache
     assert len({r["build"] for r in results}) == 1, "the environment was built more than once"
     assert git_server.fetches("Race/race") == git_server.fetches("Race/solo")
     assert len(list((cache_dir / "envs").iterdir())) == 1
-    assert len(list((cache_dir / "providers" / "race-race").iterdir())) == 1
+    dirname = parse_specifier("https://github.com/Race/race").dirname
+    assert len(list((cache_dir / "providers" / dirname).iterdir())) == 1
     assert maintenance.verify(cache.Layout(cache_dir)) == []
 
 
