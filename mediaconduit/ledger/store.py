@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+import weakref
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -34,6 +35,15 @@ if TYPE_CHECKING:
 
 LEDGER_FILE = "ledger.sqlite3"
 BUSY_TIMEOUT_S = 60.0
+_LEDGERS: weakref.WeakSet[Ledger] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    for ledger in list(_LEDGERS):
+        ledger._forked()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 class Ledger:
@@ -51,6 +61,7 @@ class Ledger:
         #: Held around every write transaction of this process: threads queue on it rather
         #: than on SQLite's busy handler, which sleeps (1 ms and up) between tries.
         self.write_lock = threading.Lock()
+        _LEDGERS.add(self)
 
     @classmethod
     def in_cache(cls, root: str | Path, project: Callable[[], Project] | None = None) -> Ledger:
@@ -106,6 +117,13 @@ class Ledger:
                         conn.execute("ROLLBACK")
                     raise
             self._made = True
+
+    def _forked(self) -> None:
+        """In a forked child: nothing of the parent's (locks, connections, queue) is used."""
+        self._lock, self.write_lock = threading.Lock(), threading.Lock()
+        self._local, self._connections = threading.local(), []
+        self.swept = False
+        self.writer.forked()
 
     def close(self) -> None:
         """Write what is queued, close every connection (a later use opens new ones)."""

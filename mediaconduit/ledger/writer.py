@@ -50,12 +50,16 @@ class Writer:
         self._hurry = threading.Event()  # set by flush: write now, do not linger
         atexit.register(_flush_at_exit, weakref.ref(self))
 
+    def forked(self) -> None:
+        """In a forked child: the parent's queue is the parent's to write."""
+        self._cond = threading.Condition()
+        self._pending = collections.deque()
+        self._submitted = self._written = 0
+        self._thread, self._pid = None, os.getpid()
+        self._hurry = threading.Event()
+
     def submit(self, op: Op) -> None:
         with self._cond:
-            if self._pid != os.getpid():  # a forked child: the parent's queue is the parent's
-                self._pending.clear()
-                self._submitted = self._written = 0
-                self._thread, self._pid = None, os.getpid()
             self._pending.append(op)
             self._submitted += 1
             if self._thread is None:
