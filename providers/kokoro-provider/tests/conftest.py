@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 
 pytest.importorskip("openai")
+pytest.importorskip("espeakng_loader")  # the fake speaks with espeak-ng
+pytest.importorskip("pocketsphinx")  # and the tests listen with pocketsphinx
 
 HERE = Path(__file__).resolve().parent
 for _folder in (HERE.parent / "src", HERE):
