@@ -20,6 +20,8 @@ as a real upstream would, and returns:
   host, and with the same client called directly (medians of `calls`, measured
   in interleaved rounds so that load from elsewhere hits both alike);
   `overhead_ms` is the median of the rounds' differences (target: at most 1 ms);
+  `overhead_cpu_ms`: the same in CPU time (host process plus worker, less the
+  client alone), which load from other processes disturbs far less;
 - `cpu_ms_per_chat`: the CPU one streamed chat of the burst cost in the host
   process, the provider's worker and the fake upstream (from `/proc`): with
   `cores` cores, the burst cannot end sooner than `clients * total / cores`.
@@ -102,7 +104,9 @@ for _ in range(5):
 for line in sys.stdin:
     runs, clients = map(int, line.split())
     fn = once if clients == 1 else lambda: burst(clients)
-    print(json.dumps(statistics.median(timed(fn) for _ in range(runs))), flush=True)
+    cpu = time.process_time()
+    wall = statistics.median(timed(fn) for _ in range(runs))
+    print(json.dumps([wall, (time.process_time() - cpu) / runs / clients]), flush=True)
 """
 
 
@@ -119,6 +123,7 @@ class ChatBench:
     host_ms: float
     direct_ms: float
     overhead_ms: float
+    overhead_cpu_ms: float
     cpu_ms_per_chat: dict[str, float]
 
     def to_dict(self) -> dict[str, Any]:
@@ -134,10 +139,16 @@ class Direct:
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 
     def median(self, runs: int, clients: int = 1) -> float:
+        """The median wall seconds of `runs` (each `clients` chats at once)."""
+        return self.timed(runs, clients)[0]
+
+    def timed(self, runs: int, clients: int = 1) -> tuple[float, float]:
+        """(median wall seconds of a run, CPU seconds per chat)."""
         assert self.process.stdin is not None and self.process.stdout is not None
         self.process.stdin.write(f"{runs} {clients}\n")
         self.process.stdin.flush()
-        return float(json.loads(self.process.stdout.readline()))
+        wall, cpu = json.loads(self.process.stdout.readline())
+        return float(wall), float(cpu)
 
     def close(self) -> None:
         if self.process.stdin is not None:
@@ -234,6 +245,15 @@ def overhead(chat: Callable[[], None], direct: Direct, calls: int,
     return host, plain, statistics.median(p[0] - p[1] for p in pairs) * 1000
 
 
+def cpu_overhead(chat: Callable[[], None], direct: Direct, worker_pid: int, calls: int) -> float:
+    """The CPU ms one chat costs through the host (host and worker) beyond the client alone."""
+    host, worker = time.process_time(), cpu_seconds(worker_pid)
+    for _ in range(calls):
+        chat()
+    spent = time.process_time() - host + cpu_seconds(worker_pid) - worker
+    return (spent / calls - direct.timed(calls)[1]) * 1000
+
+
 def measure(name: str = "together", clients: int = 32, delay: float = 0.05, runs: int = 5,
             calls: int = 200) -> ChatBench:
     """The figures for one provider (see the module docstring)."""
@@ -255,7 +275,10 @@ def measure(name: str = "together", clients: int = 32, delay: float = 0.05, runs
                 quick = registry.get_provider(url, config={**config, "base_url": fast})
                 python = quick.worker().spec.python
                 direct = Direct(name, python, fast, model_id)
-                host, plain, extra = overhead(streamed(quick, model_id), direct, calls)
+                quick_chat = streamed(quick, model_id)
+                host, plain, extra = overhead(quick_chat, direct, calls)
+                extra_cpu = cpu_overhead(quick_chat, direct, int(quick.health()["worker_pid"]),
+                                         calls)
                 direct.close()
                 slow_handle = registry.get_provider(url, config={**config, "base_url": slow})
                 chat = streamed(slow_handle, model_id)
@@ -274,7 +297,7 @@ def measure(name: str = "together", clients: int = 32, delay: float = 0.05, runs
         finally:
             server.stop()
     return ChatBench(name, clients, delay, single, burst, burst / single, direct_burst,
-                     direct_burst / single, host, plain, extra,
+                     direct_burst / single, host, plain, extra, extra_cpu,
                      {k: round(v, 2) for k, v in cpu.items()})
 
 
