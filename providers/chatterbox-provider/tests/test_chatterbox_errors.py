@@ -24,6 +24,7 @@ from mediaconduit.sdk import (
     ModelNotFoundError,
     ProviderUnavailableError,
     RateLimitError,
+    call_outputs,
 )
 from mediaconduit.sdk.calls import CallContext, enter_call, leave_call
 from mediaconduit.sdk.http import ErrorResponse
@@ -239,3 +240,14 @@ def test_cancelling_closes_the_download_and_the_server_sees_it(
         leave_call(token)
         timer.cancel()
     assert fake.disconnected.wait(5)
+
+
+def test_a_failed_call_leaves_no_file(make_provider: MakeProvider, travisvn: FakeChatterbox,
+                                      tmp_path: Any) -> None:
+    travisvn.script(model_not_loaded("travisvn"), Reply(cut=True))
+    with call_outputs(tmp_path):
+        with pytest.raises(ProviderUnavailableError):
+            speak(make_provider(travisvn, max_attempts=1))
+        with pytest.raises(ProviderUnavailableError):
+            speak(make_provider(travisvn, stream_format="sse"), "One. Two.")
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from mediaconduit.sdk import (
     ModelNotFoundError,
     ProviderUnavailableError,
     RateLimitError,
+    call_outputs,
 )
 
 UNPROCESSABLE = {"detail": [{"type": "greater_than_equal", "loc": ["body", "speed"],
@@ -104,3 +106,13 @@ def test_settings_defaults_and_precedence() -> None:
     env = {"KOKORO_BASE_URL": "http://box:8880/v1/"}
     assert load_settings({}, env).base_url == "http://box:8880"
     assert load_settings({"base_url": "http://other:1"}, env).base_url == "http://other:1"
+
+
+def test_a_failed_call_leaves_no_file(provider: KokoroProvider, fake: FakeKokoro,
+                                      tmp_path: Path) -> None:
+    fake.script(Reply(status=500, body=processing_error("boom")), Reply(drop=True))
+    with call_outputs(tmp_path):
+        for _ in range(2):
+            with pytest.raises(ProviderUnavailableError):
+                speak(provider)
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []

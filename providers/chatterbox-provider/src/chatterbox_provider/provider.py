@@ -89,7 +89,11 @@ class ChatterboxModel(Model):
         request = speech_request(input, params, self.provider.settings.voice)
         backend = self.provider.backend
         target = _new_file(request.response_format)
-        spoken = backend.speak(request, target)
+        try:
+            spoken = backend.speak(request, target)
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
         report_progress(1.0, f"{spoken.written} bytes of audio")
         return _audio(target, request, spoken, backend.api)
 

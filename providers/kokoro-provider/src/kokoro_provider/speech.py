@@ -84,9 +84,14 @@ def _speed(value: Any) -> float:
 def synthesize(client: openai.OpenAI, model_id: str, request: SpeechRequest) -> Audio:
     """Stream the speech into a new file; the `Audio` of that file."""
     path = _new_file(request.response_format)
-    with client.audio.speech.with_streaming_response.create(**request.body(model_id)) as response:
-        on_cancel(lambda: hang_up(response.http_response))
-        written = _copy(response, path)
+    try:
+        with client.audio.speech.with_streaming_response.create(
+                **request.body(model_id)) as response:
+            on_cancel(lambda: hang_up(response.http_response))
+            written = _copy(response, path)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
     report_progress(1.0, f"{written} bytes of {request.response_format}")
     return Audio.from_path(
         path, MIME_TYPES[request.response_format],
