@@ -254,13 +254,59 @@ def cpu_overhead(chat: Callable[[], None], direct: Direct, worker_pid: int, call
     return (spent / calls - direct.timed(calls)[1]) * 1000
 
 
+@dataclasses.dataclass(frozen=True)
+class Setup:
+    """One bench's provider: its name, chat model, config and the registry it loads in."""
+
+    name: str
+    model_id: str
+    config: dict[str, Any]
+    registry: Any
+
+    def chat(self, base_url: str) -> tuple[Callable[[], None], Any]:
+        """A warmed streamed chat through a provider on `base_url`, and its handle."""
+        url = f"https://github.com/MediaConduit/{self.name}-provider"
+        handle = self.registry.get_provider(url, config={**self.config, "base_url": base_url})
+        return streamed(handle, self.model_id), handle
+
+
+def overhead_phase(setup: Setup, base_url: str, calls: int) -> tuple[float, ...]:
+    """(host ms, direct ms, wall overhead ms, CPU overhead ms), upstream without delay."""
+    chat, handle = setup.chat(base_url)
+    direct = Direct(setup.name, handle.worker().spec.python, base_url, setup.model_id)
+    try:
+        host, plain, extra = overhead(chat, direct, calls)
+        return host, plain, extra, cpu_overhead(chat, direct, int(handle.health()["worker_pid"]),
+                                                calls)
+    finally:
+        direct.close()
+
+
+def burst_phase(setup: Setup, base_url: str, fake_pid: int, clients: int,
+                runs: int) -> tuple[float, float, float, dict[str, float]]:
+    """(one chat s, the burst s, the burst with the client alone s, CPU ms per chat)."""
+    chat, handle = setup.chat(base_url)
+    single = median_time(chat, runs)
+    pids = {"worker": int(handle.health()["worker_pid"]), "upstream": fake_pid}
+    before = {k: cpu_seconds(pid) for k, pid in pids.items()}
+    started = time.process_time()
+    burst = median_time(lambda: concurrently(chat, clients), runs)
+    chats = runs * clients
+    cpu = {"host": (time.process_time() - started) / chats * 1000,
+           **{k: (cpu_seconds(pid) - before[k]) / chats * 1000 for k, pid in pids.items()}}
+    direct = Direct(setup.name, handle.worker().spec.python, base_url, setup.model_id)
+    try:
+        return single, burst, direct.median(runs, clients), {k: round(v, 2) for k, v in cpu.items()}
+    finally:
+        direct.close()
+
+
 def measure(name: str = "together", clients: int = 32, delay: float = 0.05, runs: int = 5,
             calls: int = 200) -> ChatBench:
     """The figures for one provider (see the module docstring)."""
     from mediaconduit.registry import ProviderRegistry
 
     model_id, config = PROVIDERS[name]
-    url = f"https://github.com/MediaConduit/{name}-provider"
     with tempfile.TemporaryDirectory(prefix="bench-chat-") as scratch:
         folder = Path(scratch)
         server = GitServer(folder / "repos").start()
@@ -272,33 +318,13 @@ def measure(name: str = "together", clients: int = 32, delay: float = 0.05, runs
                     fake_upstream(name, 0.0) as (fast, _), \
                     fake_upstream(name, delay) as (slow, fake_pid), \
                     ProviderRegistry(folder / "cache") as registry:
-                quick = registry.get_provider(url, config={**config, "base_url": fast})
-                python = quick.worker().spec.python
-                direct = Direct(name, python, fast, model_id)
-                quick_chat = streamed(quick, model_id)
-                host, plain, extra = overhead(quick_chat, direct, calls)
-                extra_cpu = cpu_overhead(quick_chat, direct, int(quick.health()["worker_pid"]),
-                                         calls)
-                direct.close()
-                slow_handle = registry.get_provider(url, config={**config, "base_url": slow})
-                chat = streamed(slow_handle, model_id)
-                single = median_time(chat, runs)
-                pids = {"worker": int(slow_handle.health()["worker_pid"]), "upstream": fake_pid}
-                before = {k: cpu_seconds(pid) for k, pid in pids.items()}
-                started = time.process_time()
-                burst = median_time(lambda: concurrently(chat, clients), runs)
-                chats = runs * clients
-                cpu = {"host": (time.process_time() - started) / chats * 1000,
-                       **{k: (cpu_seconds(pid) - before[k]) / chats * 1000
-                          for k, pid in pids.items()}}
-                direct = Direct(name, python, slow, model_id)
-                direct_burst = direct.median(runs, clients)
-                direct.close()
+                setup = Setup(name, model_id, config, registry)
+                host, plain, extra, extra_cpu = overhead_phase(setup, fast, calls)
+                single, burst, alone, cpu = burst_phase(setup, slow, fake_pid, clients, runs)
         finally:
             server.stop()
-    return ChatBench(name, clients, delay, single, burst, burst / single, direct_burst,
-                     direct_burst / single, host, plain, extra, extra_cpu,
-                     {k: round(v, 2) for k, v in cpu.items()})
+    return ChatBench(name, clients, delay, single, burst, burst / single, alone, alone / single,
+                     host, plain, extra, extra_cpu, cpu)
 
 
 def main() -> int:

@@ -150,9 +150,8 @@ class MistralChatModel(Model):
         usage, parts = Usage(), []
         try:
             for event in events:
-                chunk = event.data
-                usage = usage_of(chunk.usage) if chunk.usage else usage
-                delta = content_text(chunk.choices[0].delta.content) if chunk.choices else ""
+                usage = usage_of(event.data.usage) if event.data.usage else usage
+                delta = _delta(event.data)
                 if delta:
                     parts.append(delta)
                     yield delta
@@ -173,3 +172,8 @@ class MistralChatModel(Model):
             typed = ProviderUnavailableError(f"the stream from Mistral broke off: {error!r}")
         typed.partial = partial
         return typed
+
+
+def _delta(chunk: Any) -> str:
+    """A chunk's new text (its delta's content: a string or a list of chunks)."""
+    return content_text(chunk.choices[0].delta.content) if chunk.choices else ""
