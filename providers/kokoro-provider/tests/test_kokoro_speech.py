@@ -103,3 +103,9 @@ def test_cancelling_closes_the_download_and_the_server_sees_it(provider: KokoroP
         leave_call(token)
         timer.cancel()
     assert fake.disconnected.wait(5)
+
+
+def test_a_plain_answer_works_too(provider: KokoroProvider, fake: FakeKokoro) -> None:
+    audio = speak(provider, response_format="wav", stream=False)
+    assert fake.requests_to("/v1/audio/speech")[-1].body["stream"] is False
+    assert audio.path is not None and audio.path.read_bytes()[:4] == b"RIFF"
