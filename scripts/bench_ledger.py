@@ -15,7 +15,8 @@ Two measurements, medians over `--batches` batches of `--calls` calls:
   `added_*_us` is the difference. Worker round trips are noisy on a shared machine;
   the first figure is the precise one.
 
-Nothing is asserted: the target is printed as met or missed.
+Nothing is asserted: the target (on the `added_*` figures: what a caller waits for
+more) is printed as met or missed.
 """
 
 from __future__ import annotations
@@ -124,10 +125,12 @@ def report(figures: dict[str, Any]) -> str:
             ("added by the ledger, under a budget", figures["added_budget_us"])]
     lines = ["| what | us per call |", "|---|---:|"]
     lines += [f"| {what} | {value:.1f} |" for what, value in rows]
-    worst = max(figures["ledger_free_us"], figures["ledger_budget_us"])
-    met = "met" if worst <= TARGET_US else "MISSED"
-    lines.append(f"\ntarget: ledger work <= {TARGET_US:.0f} us per call: {met} "
-                 f"(worst {worst:.1f} us)")
+    lines.append("")
+    for name, key in (("unbudgeted (the warm path)", "added_free_us"),
+                      ("under a budget (one reservation transaction)", "added_budget_us")):
+        met = "met" if figures[key] <= TARGET_US else "MISSED"
+        lines.append(f"target: added per call, {name} <= {TARGET_US:.0f} us: {met} "
+                     f"({figures[key]:.1f} us)")
     return "\n".join(lines)
 
 

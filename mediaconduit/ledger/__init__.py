@@ -13,10 +13,10 @@ Importing this package does not import `sqlite3`; the first recorded call does.
 
 from __future__ import annotations
 
-from mediaconduit.ledger.errors import BudgetExceededError
+from mediaconduit.ledger.errors import BudgetExceededError, LedgerError
 from mediaconduit.ledger.store import LEDGER_FILE, Ledger
 from mediaconduit.ledger.tags import Tags, current_tags, tagged
 from mediaconduit.ledger.worst_case import worst_case
 
-__all__ = ["LEDGER_FILE", "BudgetExceededError", "Ledger", "Tags", "current_tags", "tagged",
-           "worst_case"]
+__all__ = ["LEDGER_FILE", "BudgetExceededError", "Ledger", "LedgerError", "Tags", "current_tags",
+           "tagged", "worst_case"]

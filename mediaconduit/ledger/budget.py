@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from mediaconduit.ledger.errors import BudgetExceededError
+from mediaconduit.ledger.errors import BudgetExceededError, LedgerError
 from mediaconduit.ledger.money import from_pusd, to_pusd
 from mediaconduit.ledger.store import held
 from mediaconduit.ledger.writer import add_spend, write
@@ -38,13 +38,20 @@ def reserve(ledger: Ledger, budget: Budget, worst: Decimal | None, row: Mapping[
     Raises `BudgetExceededError` when the call would go over a limit. What this
     process has queued is written in the same transaction, before the totals are read.
     """
+    import sqlite3
+
     check_call(budget, worst, label)
     needed = to_pusd(worst or Decimal(0), up=True) or 0
-    if not ledger.swept:
-        sweep_lost(ledger)
-    conn = ledger.connection()
-    with ledger.write_lock:
-        row_id, refusal = _reserve(ledger, conn, budget, needed, row=row, label=label)
+    try:
+        if not ledger.swept:
+            sweep_lost(ledger)
+        conn = ledger.connection()
+        with ledger.write_lock:
+            row_id, refusal = _reserve(ledger, conn, budget, needed, row=row, label=label)
+    except (sqlite3.Error, OSError) as error:
+        raise LedgerError(f"{label} was not sent: the ledger {ledger.path} cannot reserve its "
+                          f"cost ({error}); a budget needs a writable ledger: check the "
+                          "cache's permissions and free space") from error
     if refusal is not None:
         raise refusal
     return row_id, needed

@@ -1,4 +1,4 @@
-"""`BudgetExceededError`: a paid call refused before it was sent."""
+"""`BudgetExceededError`: a paid call refused before it was sent; `LedgerError`."""
 
 from __future__ import annotations
 
@@ -35,3 +35,7 @@ class BudgetExceededError(MediaConduitError):
 
 def _decimal(value: object) -> Decimal | None:
     return None if value is None else Decimal(str(value))
+
+
+class LedgerError(MediaConduitError):
+    """The ledger cannot be written where a budget needs it; the call was not sent."""

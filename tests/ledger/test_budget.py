@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import time
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from mediaconduit import InvalidInputError, Text
-from mediaconduit.ledger import BudgetExceededError
+from mediaconduit.ledger import BudgetExceededError, LedgerError
 from mediaconduit.ledger.budget import sweep_lost
 from mediaconduit.ledger.money import to_pusd
 from mediaconduit.ledger.writer import add_spend
@@ -153,3 +154,14 @@ def test_reset_budget_forgets_earlier_spending_but_not_the_history(
     ticket.transform("c", upstream=upstream.url)
     assert upstream.log == ["a", "c"]
     assert len(ledger_of(handle).rows()) == 3
+
+
+def test_an_unwritable_ledger_refuses_paid_calls_under_a_budget(
+        meter: MeterFactory, upstream: BillingUpstream, tmp_path: Path) -> None:
+    handle = meter(budget="{daily_usd: 1}")
+    ledger = ledger_of(handle)
+    ledger.path = tmp_path / "no" / "such" / "place" / "ledger.sqlite3"
+    (tmp_path / "no").write_text("a file where a folder should be")
+    with pytest.raises(LedgerError, match=r"meter:ticket was not sent: the ledger .* cannot"):
+        handle.get_model("ticket").transform("x", upstream=upstream.url)
+    assert upstream.log == []

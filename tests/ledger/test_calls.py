@@ -154,3 +154,14 @@ def test_rows_still_queued_at_exit_are_written(module_cache: Path, tmp_path: Pat
     ledger = Ledger(path)
     assert [r["status"] for r in ledger.rows()] == ["ok", "ok", "ok"]
     ledger.close()
+
+
+def test_an_unwritable_ledger_never_breaks_an_unbudgeted_call(
+        meter: MeterFactory, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    handle = meter()
+    ledger = ledger_of(handle)
+    (tmp_path / "no").write_text("a file where a folder should be")
+    ledger.path = tmp_path / "no" / "ledger.sqlite3"
+    assert str(handle.get_model("gratis").transform("still answers")) == "still answers"
+    ledger.flush()
+    assert "the ledger could not record 1 call(s)" in capsys.readouterr().err
