@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from mediaconduit.batch.work import Batch, Outcome, Runner, Task
+from mediaconduit.batch.work import Batch, Outcome, Task, open_runner
 
 Emit = Callable[[Outcome], None]
 
@@ -33,8 +33,9 @@ class LocalEngine:
 
         job = batch.job
         slots = min(self.concurrency, len(batch.tasks))
-        registries = [batch.registry] + [ProviderRegistry(job.cache_dir, offline=job.offline)
-                                         for _ in range(slots - 1)]
+        registries = [batch.registry] + [
+            ProviderRegistry(job.cache_dir, offline=job.offline, project=job.project)
+            for _ in range(slots - 1)]
         shared = _Shared(batch, emit, stop)
         threads = [threading.Thread(target=shared.slot, args=(i, reg), daemon=True,
                                     name=f"batch-slot-{i}") for i, reg in enumerate(registries)]
@@ -61,11 +62,9 @@ class _Shared:
 
     def slot(self, index: int, registry: Any) -> None:
         """One worker's loop: take the next task until none is left."""
-        job = self.batch.job
         try:
-            handle = registry.get_provider(job.spec, job.ref, config=job.config)
-            runner = Runner(handle.get_model(job.model), job, self.batch.commit,
-                            {"engine": "local", "slot": index}, registry.layout.root / "outputs")
+            runner = open_runner(registry, self.batch.job, self.batch.commit,
+                                 {"engine": "local", "slot": index})
         except BaseException as error:  # raised by run() if no slot starts
             self.errors.append(error)
             return

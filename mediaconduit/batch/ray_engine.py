@@ -15,9 +15,11 @@ An actor that dies (its process killed, its node lost) has its items queued agai
 for the others, and a new actor takes its place; an item that has seen more than
 `retries` actors die under it fails as `ActorDiedError`.
 
-Lock sync: `node_setup` runs in each actor before it loads the provider; that is the
-hook where `mediaconduit sync --locked` belongs once lock files exist, so that every
-node's cache holds the locked commits and wheels.
+Lock sync: when the project (`mediaconduit.yaml`, at the same path on every node) has
+a `mediaconduit.lock`, each actor runs `mediaconduit sync --locked` on its node's cache
+before it loads anything, so every node runs the locked commits with the locked
+wheels. `node_setup`, if given, runs in each actor before that (a hook for anything
+else a node needs first).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from mediaconduit.batch.work import Batch, Job, Outcome, Runner, Task, make_record
+from mediaconduit.batch.work import Batch, Job, Outcome, Runner, Task, make_record, open_runner
 
 try:
     import ray
@@ -66,13 +68,12 @@ class BatchActor:
         try:
             if self.node_setup is not None:
                 self.node_setup()
-            self.registry = ProviderRegistry(self.job.cache_dir, offline=self.job.offline)
-            handle = self.registry.get_provider(self.job.spec, self.job.ref,
-                                                config=self.job.config)
+            self.registry = ProviderRegistry(self.job.cache_dir, offline=self.job.offline,
+                                             project=self.job.project)
+            sync_lock(self.registry)
             worker = {"engine": "ray", "slot": self.slot, "pid": os.getpid(),
                       "node": ray.get_runtime_context().get_node_id()}
-            self.runner = Runner(handle.get_model(self.job.model), self.job, self.commit,
-                                 worker, self.registry.layout.root / "outputs")
+            self.runner = open_runner(self.registry, self.job, self.commit, worker)
         except Exception as error:  # sent back, raised over there
             return {"error": {"type": type(error).__name__, "message": str(error)}}
         return {"error": None, **(self.runner.worker)}
@@ -90,6 +91,16 @@ class BatchActor:
     def stop(self) -> None:
         if self.registry is not None:
             self.registry.close()
+
+
+def sync_lock(registry: Any) -> None:
+    """`mediaconduit sync --locked` on this node when the project has a lock: its cache
+    gets the locked commits and wheels before anything loads (a stale lock fails here)."""
+    lock = registry.lock
+    if lock is not None:
+        from mediaconduit.lock.sync import sync
+
+        sync(registry, lock, check=True, catalogs=False)
 
 
 class RayEngine:

@@ -19,6 +19,7 @@ import dataclasses
 import os
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -52,6 +53,7 @@ class BatchSummary:
     commit: str | None
     seconds: float
     failures: tuple[Mapping[str, Any], ...] = ()
+    batch_id: str = ""
 
     @property
     def nothing_to_do(self) -> bool:
@@ -105,10 +107,12 @@ def run(inputs: Sequence[str | Path], *, out: str | Path, provider: str | None =
         timeout: float | None = None, ref: str | None = None, update: bool = False,
         config: Mapping[str, Any] | None = None, cache_dir: str | Path | None = None,
         offline: bool | None = None, shared: bool | None = None, backoff: float = 0.5,
-        backoff_cap: float = 30.0, on_start: StartCallback | None = None,
+        backoff_cap: float = 30.0, project: str | Path | None = None,
+        on_start: StartCallback | None = None,
         on_record: RecordCallback | None = None, progress: ProgressCallback | None = None,
         node_setup: Callable[[], None] | None = None) -> BatchSummary:
-    """Run `model` of `provider` over every input; returns the counts and the results path.
+    """Run `model` of `provider` (or, with `to`/`task`, whatever the project's routing
+    picks) over every input; returns the counts and the results path.
 
     `inputs`: files, folders, globs, or `.jsonl` files of `{"input": ..., "params": {...}}`
     rows. `params` apply to every item (a row's win). A transient error (rate limit,
@@ -120,39 +124,100 @@ def run(inputs: Sequence[str | Path], *, out: str | Path, provider: str | None =
     `node_setup` runs in every Ray actor before it loads the provider (the hook for
     syncing a lock file on each node). `on_start(to_run, skipped)` and `on_record(record)`
     are called in this process (a progress bar); `progress` gets the provider's load
-    progress (clone, install).
+    progress (clone, install). `project` is a `mediaconduit.yaml` (default: the working
+    directory's or the nearest above): its providers are what `to` routes over, and its
+    lock, if any, pins what loads (and is synced on every Ray node first).
     """
-    if to is not None or task is not None:
-        raise BatchError("--to/--task (routing over the project's providers) is not "
-                         "available in batches yet; give --provider and --model")
-    if provider is None or model is None:
-        raise BatchError("a batch needs a provider and a model (--provider SPEC --model ID)")
+    _check_target(provider, model, to, task)
     started = time.perf_counter()
     folder = Path(out).expanduser().absolute()
     items = expand(inputs, params, exclude=folder)
     if not items:
         raise BatchInputError("the inputs name no item")
     chosen = _engine(engine, address, concurrency, shared, node_setup)
-    with _exclusive(folder), _driver(cache_dir, offline, progress) as registry:
-        handle = registry.get_provider(provider, ref, update=update, config=config)
-        handle.get_model(model)  # an unknown model id fails here, before any item runs
-        commit = handle.commit or handle.source.revision
-        job = Job(provider, model, str(folder), _pinned(provider, ref, handle.commit),
-                  dict(config or {}), _cache_dir(cache_dir, registry, address), offline,
-                  timeout, retries, backoff, backoff_cap)
+    project_file = _project_file(project, to)
+    with _exclusive(folder), _driver(cache_dir, offline, progress, project_file) as registry:
+        target = _Target.load(registry, provider=provider, model=model, to=to, task=task,
+                              ref=ref, update=update, config=config, project=project_file)
+        job = Job(spec=provider, model=model, out_dir=str(folder), to=to, task=task,
+                  project=None if project_file is None else str(project_file),
+                  batch_id=uuid.uuid4().hex[:12], ref=_pinned(provider, ref, target.pin),
+                  config=dict(config or {}), cache_dir=_cache_dir(cache_dir, registry, address),
+                  offline=offline, timeout=timeout, retries=retries, backoff=backoff,
+                  backoff_cap=backoff_cap)
         results = ResultsFile(folder)
-        tasks, skipped, duplicates = _plan(items, commit, model, results.done_keys())
+        tasks, skipped, duplicates = _plan(items, target.commit, target.label,
+                                           results.done_keys())
         if on_start is not None:
             on_start(len(tasks), skipped)
         tally = _Tally(results, on_record)
         try:
             if tasks:
-                chosen.run(Batch(job, commit, tasks, registry), tally.emit, threading.Event())
+                chosen.run(Batch(job, target.commit, tasks, registry), tally.emit,
+                           threading.Event())
         finally:
             results.close()
     return BatchSummary(tally.done, tally.failed, skipped, duplicates, len(items),
-                        results.path, chosen.name, commit, time.perf_counter() - started,
-                        tuple(tally.failures))
+                        results.path, chosen.name, target.commit,
+                        time.perf_counter() - started, tuple(tally.failures), job.batch_id)
+
+
+def _check_target(provider: str | None, model: str | None, to: str | None,
+                  task: str | None) -> None:
+    if to is not None and (provider is not None or model is not None):
+        raise BatchError("give either a provider and a model, or `to` (routing), not both")
+    if to is None and (provider is None or model is None):
+        raise BatchError("a batch needs a provider and a model (--provider SPEC --model ID), "
+                         "or a kind to route to (--to KIND)")
+    if task is not None and to is None:
+        raise BatchError("--task goes with --to")
+
+
+@dataclasses.dataclass(frozen=True)
+class _Target:
+    """What the items run: its commit and label make the resume keys."""
+
+    commit: str | None
+    label: str
+    pin: str | None = None  # the commit the workers load (a git provider)
+
+    @classmethod
+    def load(cls, registry: Any, *, provider: str | None, model: str | None, to: str | None,
+             task: str | None, ref: str | None, update: bool,
+             config: Mapping[str, Any] | None, project: Path | None) -> _Target:
+        """Load the provider (an unknown model fails here, before any item); or, routed,
+        the project's fingerprint: its file and lock, so an edit runs the items again."""
+        if to is not None:
+            assert project is not None
+            return cls(_fingerprint(project), f"to:{to}/{task or ''}")
+        assert provider is not None and model is not None
+        handle = registry.get_provider(provider, ref, update=update, config=config)
+        handle.get_model(model)
+        return cls(handle.commit or handle.source.revision, model, handle.commit)
+
+
+def _fingerprint(project: Path) -> str:
+    import hashlib
+
+    from mediaconduit.lock.lockfile import lock_path
+
+    digest = hashlib.sha256()
+    for file in (project, lock_path(project)):
+        digest.update(file.read_bytes() if file.is_file() else b"-")
+    return "project-" + digest.hexdigest()[:16]
+
+
+def _project_file(project: str | Path | None, to: str | None) -> Path | None:
+    """The project file: the one given, else the working directory's (or above)."""
+    from mediaconduit.project.load import find_project
+
+    path = Path(project).expanduser().absolute() if project is not None else find_project()
+    if path is not None and not path.is_file():
+        raise BatchError(f"{path}: no such project file")
+    if to is not None and path is None:
+        raise BatchError("routing (--to) goes over the providers of a mediaconduit.yaml: "
+                         "none here or above; give --project PATH")
+    return path
 
 
 def _plan(items: list[Item], commit: str | None, model: str,
@@ -191,11 +256,11 @@ def _engine(name: str, address: str | None, concurrency: int | None, shared: boo
     raise BatchError(f"unknown engine {name!r}: use local or ray")
 
 
-def _pinned(spec: str, ref: str | None, commit: str | None) -> str | None:
+def _pinned(spec: str | None, ref: str | None, commit: str | None) -> str | None:
     """Workers load the commit this process resolved (a local folder: as it is)."""
     from mediaconduit.specifier import parse_specifier
 
-    if commit is None or parse_specifier(spec, ref).kind == "local":
+    if spec is None or commit is None or parse_specifier(spec, ref).kind == "local":
         return ref
     return commit
 
@@ -209,10 +274,11 @@ def _cache_dir(given: str | Path | None, registry: Any, address: str | None) -> 
 
 @contextmanager
 def _driver(cache_dir: str | Path | None, offline: bool | None,
-            progress: ProgressCallback | None) -> Iterator[Any]:
+            progress: ProgressCallback | None, project: Path | None) -> Iterator[Any]:
     from mediaconduit.registry import ProviderRegistry
 
-    with ProviderRegistry(cache_dir, offline=offline, progress=progress) as registry:
+    with ProviderRegistry(cache_dir, offline=offline, progress=progress,
+                          project=project) as registry:
         yield registry
 
 

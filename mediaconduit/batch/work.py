@@ -28,6 +28,7 @@ from mediaconduit.sdk.usage import Cost, Usage
 
 if TYPE_CHECKING:
     from mediaconduit.handles import ModelHandle
+    from mediaconduit.registry import ProviderRegistry
     from mediaconduit.sdk.assets import Asset
 
 #: Errors worth another try: the same call may well work a moment later.
@@ -38,11 +39,19 @@ _T = TypeVar("_T")
 
 @dataclasses.dataclass(frozen=True)
 class Job:
-    """What every worker of a batch needs; plain data, so a Ray actor gets a copy."""
+    """What every worker of a batch needs; plain data, so a Ray actor gets a copy.
 
-    spec: str
-    model: str
+    Either `spec` and `model` (one provider's model), or `to` and `task` (routed over
+    the providers of the `project` file).
+    """
+
+    spec: str | None
+    model: str | None
     out_dir: str
+    to: str | None = None
+    task: str | None = None
+    project: str | None = None
+    batch_id: str = ""
     ref: str | None = None
     config: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     cache_dir: str | None = None
@@ -124,23 +133,55 @@ def input_kinds(model: ModelHandle) -> set[str]:
     return {c.split("-to-")[0] for c in caps}
 
 
-class Runner:
-    """Runs items on one model handle (one provider worker)."""
+Call = Callable[["Asset", Mapping[str, Any]], "Asset | list[Asset]"]
 
-    def __init__(self, model: ModelHandle, job: Job, commit: str | None,
+
+def open_runner(registry: ProviderRegistry, job: Job, commit: str | None,
+                worker: Mapping[str, Any]) -> Runner:
+    """A runner on `registry`: the job's model (its worker started), or its router."""
+    outputs = registry.layout.root / "outputs"
+    if job.to is not None:
+        to, task = job.to, job.task
+
+        def route(asset: Asset, params: Mapping[str, Any]) -> Asset | list[Asset]:
+            return registry.transform(asset, to=to, task=task, timeout=job.timeout, **params)
+
+        return Runner(route, set(), job=job, commit=commit, worker=worker,
+                      cache_outputs=outputs)
+    assert job.spec is not None and job.model is not None
+    model = registry.get_provider(job.spec, job.ref, config=job.config).get_model(job.model)
+
+    def call(asset: Asset, params: Mapping[str, Any]) -> Asset | list[Asset]:
+        return model.transform(asset, timeout=job.timeout, **params)
+
+    return Runner(call, input_kinds(model), job=job, commit=commit, worker=worker,
+                  cache_outputs=outputs)
+
+
+class Runner:
+    """Runs items through one call: a model handle (one provider worker) or a router."""
+
+    def __init__(self, call: Call, kinds: set[str], *, job: Job, commit: str | None,
                  worker: Mapping[str, Any], cache_outputs: Path) -> None:
-        self.model, self.job, self.commit = model, job, commit
+        self.call, self.kinds = call, kinds
+        self.job, self.commit = job, commit
         self.worker = dict(worker)
-        self.kinds = input_kinds(model)
         self.cache_outputs = cache_outputs
+
+    def attempt(self, asset: Asset, params: Mapping[str, Any], attempt: int) -> Any:
+        """One try, its ledger row tagged with the batch and the attempt number."""
+        from mediaconduit.ledger.tags import tagged
+
+        with tagged(batch_id=self.job.batch_id or None, attempt=attempt):
+            return self.call(asset, params)
 
     def run(self, task: Task, staged: Path | None = None, keep_bytes: bool = False) -> Outcome:
         """Run one item; `staged` is a local copy of its input file (sent as bytes)."""
         started, attempts = time.perf_counter(), [0]
         try:
             asset = read_input(str(staged or task.item.input), self.kinds)
-            result = with_retries(lambda: self.model.transform(
-                asset, timeout=self.job.timeout, **task.item.params), self.job, attempts)
+            result = with_retries(lambda: self.attempt(asset, task.item.params, attempts[0]),
+                                  self.job, attempts)
             outputs = result if isinstance(result, list) else [result]
             names, blobs = self.save(task, outputs, keep_bytes)
         except Exception as error:  # one item's failure is its record
@@ -193,12 +234,14 @@ def make_record(job: Job, commit: str | None, worker: Mapping[str, Any], task: T
                 error: dict[str, str] | None = None) -> dict[str, Any]:
     """An item's line in `results.jsonl`."""
     usage, cost = _totals(outputs or [])
+    route = outputs[0].metadata.get("route") if outputs else None
     return {
         "key": task.key, "input": task.item.input, "input_digest": task.digest,
         "params": dict(task.item.params), "provider": job.spec, "model": job.model,
-        "commit": commit, "status": "failed" if error else "done", "outputs": names or [],
-        "error": error, "usage": usage.to_dict(), "cost": cost.to_dict(),
-        "duration": round(duration, 6), "attempts": attempts, "worker": dict(worker),
+        "to": job.to, "task": job.task, "route": route, "commit": commit,
+        "status": "failed" if error else "done", "outputs": names or [], "error": error,
+        "usage": usage.to_dict(), "cost": cost.to_dict(), "duration": round(duration, 6),
+        "attempts": attempts, "worker": dict(worker), "batch": job.batch_id,
         "finished": time.time(),
     }
 

@@ -110,13 +110,15 @@ def _print_summary(summary: BatchSummary) -> None:
                f"{summary.results}")
 
 
-def _target(provider: str | None, model: str | None, to: str | None) -> str:
+def _target(provider: str | None, model: str | None, to: str | None, task: str | None) -> str:
     """Check the choice of what to run; the bar's label."""
     if to is not None and (provider or model):
         raise click.UsageError("give either --provider and --model, or --to, not both")
     if to is None and not (provider and model):
         raise click.UsageError("give --provider SPEC and --model ID (or --to KIND)")
-    return f"batch {model}" if to is None else f"batch to {to}"
+    if task is not None and to is None:
+        raise click.UsageError("--task goes with --to")
+    return f"batch {model}" if to is None else f"batch to {to}" + (f" ({task})" if task else "")
 
 
 @click.command()
@@ -126,6 +128,9 @@ def _target(provider: str | None, model: str | None, to: str | None) -> str:
 @click.option("--to", "to", type=click.Choice(["text", "image", "audio", "video"]),
               help="Route each input to whichever configured model makes this kind.")
 @click.option("--task", "task", metavar="T", help="With --to: the task (e.g. extract-frame).")
+@click.option("--project", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="The mediaconduit.yaml whose providers --to routes over and whose lock "
+                   "pins what loads (default: the working directory's or the nearest above).")
 @click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE",
               help="A model parameter for every item (repeatable; VALUE read as JSON if it "
                    "parses). A JSONL row's own params win.")
@@ -150,7 +155,7 @@ def _target(provider: str | None, model: str | None, to: str | None) -> str:
 @click.option("--json", "as_json", is_flag=True,
               help="Print a JSON summary (done, failed, skipped, results).")
 def batch(inputs: tuple[str, ...], provider: str | None, model: str | None, to: str | None,
-          task: str | None, params: tuple[str, ...], out: Path, engine: str,
+          task: str | None, project: Path | None, params: tuple[str, ...], out: Path, engine: str,
           address: str | None, concurrency: int | None, retries: int, timeout: float | None,
           shared: bool | None, ref: str | None, update: bool, config: tuple[str, ...],
           cache_dir: Path | None, offline: bool | None, as_json: bool) -> int:
@@ -161,14 +166,14 @@ def batch(inputs: tuple[str, ...], provider: str | None, model: str | None, to: 
     """
     from mediaconduit.batch import run
 
-    label = _target(provider, model, to)
+    label = _target(provider, model, to, task)
     bar = BatchBar(sys.stderr.isatty() and not as_json, label)
     with bar.shown():
         summary = run(inputs, out=out, provider=provider, model=model, to=to, task=task,
                       params=parse_pairs(params, "--param"), engine=engine, address=address,
                       concurrency=concurrency, retries=retries, timeout=timeout, ref=ref,
                       update=update, config=parse_pairs(config, "--config"),
-                      cache_dir=cache_dir, offline=offline, shared=shared,
+                      cache_dir=cache_dir, offline=offline, shared=shared, project=project,
                       on_start=bar.start, on_record=bar.record, progress=bar)
     if as_json:
         echo_json(summary.to_dict())

@@ -178,10 +178,35 @@ def test_two_batches_never_write_one_folder(tmp_path: Path, cache: Path) -> None
     assert errors and "another batch is writing to" in errors[0]
 
 
-def test_routing_is_refused_until_batches_support_it(tmp_path: Path) -> None:
+def test_routed_items_go_to_the_project_providers(tmp_path: Path, cache: Path) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    text_files(tmp_path / "in", ["alpha", "beta"])
+    project = tmp_path / "mediaconduit.yaml"
+    project.write_text(f"providers:\n  - {FLAKY}\n")
+    options = {"to": "text", "project": project, "cache_dir": cache,
+               "params": {"state": str(state)}}
+    first = run([tmp_path / "in"], out=tmp_path / "out", **options)
+    assert (first.done, first.failed) == (2, 0), first.failures
+    got = records(tmp_path / "out")
+    assert sorted((tmp_path / "out" / r["outputs"][0]).read_text() for r in got) == [
+        "ALPHA", "BETA"]
+    assert {(hop["provider"], hop["model"]) for r in got for hop in r["route"]} == {
+        ("flaky", "flaky")}
+    assert got[0]["to"] == "text" and got[0]["commit"].startswith("project-")
+    assert run([tmp_path / "in"], out=tmp_path / "out", **options).nothing_to_do
+    project.write_text(f"providers:\n  - {FLAKY}\nrouting:\n  allow_paid: false\n")
+    edited = run([tmp_path / "in"], out=tmp_path / "out", **options)
+    assert edited.done == 2  # another project: its routes may differ, so the items run again
+
+
+def test_routing_needs_a_project_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     text_files(tmp_path / "in", ["a"])
-    with pytest.raises(BatchError, match="not available in batches yet"):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(BatchError, match="give --project PATH"):
         run([tmp_path / "in"], out=tmp_path / "out", to="text")
+    with pytest.raises(BatchError, match="not both"):
+        run([tmp_path / "in"], out=tmp_path / "out", to="text", provider=TOOLKIT)
 
 
 def test_cli_json_summary_and_exit_codes(tmp_path: Path, cache: Path,
