@@ -272,6 +272,9 @@ def test_cli_models_free_and_task(fake: FakeChat, module_cache: Path, commit: st
     vision = run_host(cli("models", URL, "--task", "image-to-text", "--json"), module_cache)
     assert vision.returncode == 0, vision.stderr
     assert {m["id"] for m in json.loads(vision.stdout)} == {MEDIUM, SMALL}
+    chat = run_host(cli("models", URL, "--task", "text-generation", "--json"), module_cache)
+    assert chat.returncode == 0, chat.stderr
+    assert {m["id"] for m in json.loads(chat.stdout)} == CHAT_MODELS
 
 
 _SUMMARY = re.compile(r"(\d+) (passed|failed|errors?|skipped)")

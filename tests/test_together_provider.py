@@ -301,6 +301,10 @@ def test_cli_models_free_and_task(fake: FakeChat, module_cache: Path, commit: st
     images = run_host(cli("models", URL, "--task", "text-to-image", "--json"), module_cache)
     assert images.returncode == 0, images.stderr
     assert {m["id"] for m in json.loads(images.stdout)} == {FREE_IMAGE, IMAGE}
+    chat = run_host(cli("models", URL, "--task", "text-generation", "--free", "--json"),
+                    module_cache)
+    assert chat.returncode == 0, chat.stderr
+    assert {m["id"] for m in json.loads(chat.stdout)} == {FREE_CHAT, FREE_VISION}
 
 
 _SUMMARY = re.compile(r"(\d+) (passed|failed|errors?|skipped)")
