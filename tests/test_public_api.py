@@ -17,7 +17,7 @@ HOST = ASSETS | ERRORS | VALUES | {
 }
 SDK = ASSETS | ERRORS | VALUES | {
     "TASKS", "Media", "Model", "Provider", "call_outputs", "cancelled", "estimate_cost",
-    "extension_for", "on_cancel", "output_dir", "report_job", "report_progress",
+    "extension_for", "on_cancel", "output_dir", "report_job", "report_progress", "wait",
 }
 
 

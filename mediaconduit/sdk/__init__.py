@@ -18,7 +18,14 @@ from mediaconduit.sdk.assets import (
     extension_for,
     output_dir,
 )
-from mediaconduit.sdk.calls import Progress, cancelled, on_cancel, report_job, report_progress
+from mediaconduit.sdk.calls import (
+    Progress,
+    cancelled,
+    on_cancel,
+    report_job,
+    report_progress,
+    wait,
+)
 from mediaconduit.sdk.errors import (
     AuthenticationError,
     InvalidInputError,
@@ -71,4 +78,5 @@ __all__ = [
     "output_dir",
     "report_job",
     "report_progress",
+    "wait",
 ]

@@ -132,6 +132,18 @@ def report_job(job_id: str, status: str, **details: Any) -> None:
     current_call().report(JobUpdate(str(job_id), str(status), details))
 
 
+def wait(seconds: float) -> bool:
+    """Sleep up to `seconds`, waking at once if the current call is cancelled; True then.
+    Use it for backoff and polling delays, so a cancel never waits out a sleep."""
+    context = current_call()
+    if context is _NO_CALL:
+        import time
+
+        time.sleep(max(0.0, seconds))
+        return False
+    return context.wait(max(0.0, seconds))
+
+
 def cancelled() -> bool:
     """True once the caller has cancelled the current call (timeout, Ctrl-C, closed stream)."""
     return current_call().cancelled

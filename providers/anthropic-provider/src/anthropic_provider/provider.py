@@ -15,7 +15,6 @@ import httpx2
 from anthropic_provider.catalog import model_info
 from anthropic_provider.chat import answer_text, request
 from anthropic_provider.errors import map_connection_error, map_status_error
-from anthropic_provider.hangup import hang_up_on_cancel
 from anthropic_provider.retry import with_retries
 from anthropic_provider.settings import load_settings
 from anthropic_provider.stream import deltas
@@ -29,6 +28,7 @@ from mediaconduit.sdk import (
     Text,
     cancelled,
 )
+from mediaconduit.sdk.hangup import hang_up_on_cancel
 
 T = TypeVar("T")
 #: `create` keywords the provider sets itself or that are not API parameters

@@ -22,10 +22,10 @@ from mediaconduit.sdk import (
     report_progress,
 )
 from mediaconduit.sdk.calls import current_call
+from mediaconduit.sdk.hangup import hang_up_on_cancel
 from ollama_provider.catalog import model_info, stub_info
 from ollama_provider.chat import FREE, answer_text, request, usage_of
 from ollama_provider.errors import RETRIED, map_response_error, not_running, timed_out
-from ollama_provider.hangup import hang_up_on_cancel
 from ollama_provider.settings import load_settings
 
 T = TypeVar("T")
