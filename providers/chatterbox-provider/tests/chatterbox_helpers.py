@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,8 @@ from fake_chatterbox import host_helper
 from mediaconduit.sdk import Audio
 
 SEVEN = "one two three four five six seven"
+#: the `make_provider` fixture: `make_provider(fake, api=None, **config)`
+MakeProvider = Callable[..., ChatterboxProvider]
 
 
 def speak(provider: ChatterboxProvider, text: str = "hello there", **params: Any) -> Audio:

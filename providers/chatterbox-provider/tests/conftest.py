@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +19,13 @@ for _folder in (HERE.parent / "src", HERE):
     if str(_folder) not in sys.path:
         sys.path.insert(0, str(_folder))
 
+from chatterbox_helpers import MakeProvider  # noqa: E402
 from chatterbox_provider import ChatterboxProvider  # noqa: E402
 from fake_chatterbox import FakeChatterbox  # noqa: E402
 
 #: one quick retry, short waits
 FAST: dict[str, Any] = {"max_attempts": 2, "backoff": 0.01, "connect_timeout": 2, "timeout": 20,
                         "idle_timeout": 20}
-MakeProvider = Callable[..., ChatterboxProvider]
 
 
 @pytest.fixture(scope="session")

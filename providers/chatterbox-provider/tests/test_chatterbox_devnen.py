@@ -6,8 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from chatterbox_helpers import SEVEN, heard, reference_voice, speak
-from conftest import MakeProvider
+from chatterbox_helpers import SEVEN, MakeProvider, heard, reference_voice, speak
 from fake_chatterbox import DEVNEN_VOICES, FakeChatterbox
 
 from mediaconduit.sdk import InvalidInputError

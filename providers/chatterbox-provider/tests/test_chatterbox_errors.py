@@ -6,10 +6,9 @@ import threading
 from typing import Any
 
 import pytest
-from chatterbox_helpers import SEVEN, speak
+from chatterbox_helpers import SEVEN, MakeProvider, speak
 from chatterbox_provider import START_COMMANDS, load_settings
 from chatterbox_provider.errors import map_error
-from conftest import MakeProvider
 from fake_chatterbox import (
     FakeChatterbox,
     Reply,

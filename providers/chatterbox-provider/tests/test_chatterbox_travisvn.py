@@ -6,8 +6,7 @@ import wave
 from pathlib import Path
 
 import pytest
-from chatterbox_helpers import SEVEN, heard, reference_voice, speak
-from conftest import MakeProvider
+from chatterbox_helpers import SEVEN, MakeProvider, heard, reference_voice, speak
 from fake_chatterbox import FakeChatterbox, Reply
 
 from mediaconduit.sdk import InvalidInputError, ProviderUnavailableError
