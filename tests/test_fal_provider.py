@@ -103,8 +103,9 @@ def test_text_to_image_through_the_queue_with_progress(provider: ProviderHandle,
     assert image.metadata["status"] == "COMPLETED"
     assert image.usage.images == 1 and image.usage.compute_seconds == 1.25
     assert image.cost.usd is None
-    assert {r.path for r in fake.requests_to("status")} == {
-        f"/fal-ai/flux/requests/{job.request_id}/status"}
+    (follow,) = fake.requests_to("stream")  # followed on the status stream: one request
+    assert follow.path == f"/fal-ai/flux/requests/{job.request_id}/status/stream"
+    assert [r.method for r in fake.requests] == ["POST", "GET", "GET", "GET"]
 
 
 def test_image_to_video_through_the_queue(provider: ProviderHandle, fake: FakeFal,

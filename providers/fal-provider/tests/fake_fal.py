@@ -11,6 +11,9 @@ sections 0, 6 and 12):
   `IN_PROGRESS` with `logs` (a list, `null` without `logs=1`), then 200 `COMPLETED`
   with `logs` and `metrics` (and `error`, `error_type` for a failed run). Each
   status poll moves a job one step, so tests never wait on a clock.
+- `GET .../requests/{id}/status/stream?logs=1`: SSE, `data: <status JSON>` each
+  time the status changes (a job moves one step per `fake.tick`), until
+  `COMPLETED`; `: ping` comments between changes.
 - `GET .../requests/{id}`: the result (model-specific JSON; headers
   `x-fal-request-id`, `x-fal-billable-units`), or the model's error with its status;
   400 while the job is not done.
@@ -132,6 +135,10 @@ class FakeFal:
         self.files: dict[str, tuple[bytes, str]] = {}
         self.tokens: set[str] = set()
         self.plans: dict[str, Plan] = {}
+        #: seconds between the steps of a job followed on its status stream
+        self.tick = 0.01
+        #: the longest a status stream stays open
+        self.stream_limit = 30.0
         self._scripts: dict[str, collections.deque[Reply]] = collections.defaultdict(
             collections.deque)
         self._lock = threading.Lock()
@@ -185,7 +192,7 @@ class FakeFal:
         self.jobs[request_id].released = True
 
     def requests_to(self, endpoint: str) -> list[RecordedRequest]:
-        return [r for r in self.requests if _endpoint(r.method, r.path) == endpoint]
+        return [r for r in self.requests if endpoint_of(r.method, r.path) == endpoint]
 
     def wait_for_cancel(self, request_id: str, timeout: float = 5.0) -> float | None:
         deadline = time.monotonic() + timeout
@@ -213,7 +220,9 @@ class FakeFal:
         return f"{self.base_url}/files/{name}"
 
 
-def _endpoint(method: str, path: str) -> str:
+def endpoint_of(method: str, path: str) -> str:
+    """The endpoint a request went to: submit, status, stream, result, cancel, token,
+    upload, file (or unknown)."""
     parts = [p for p in path.split("/") if p]
     if path.startswith("/storage/auth/token"):
         return "token"
@@ -223,6 +232,8 @@ def _endpoint(method: str, path: str) -> str:
         return "file"
     if "requests" in parts:
         tail = parts[parts.index("requests") + 2:]
+        if tail == ["status", "stream"]:
+            return "stream"
         return {"status": "status", "cancel": "cancel"}.get(tail[0] if tail else "", "result")
     return "submit" if method == "POST" else "unknown"
 
@@ -308,7 +319,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             headers={k.lower(): v for k, v in self.headers.items()},
             body=_decode(raw, self.headers.get("content-type")), at=time.monotonic())
         self.fake.requests.append(record)
-        endpoint = _endpoint(self.command, url.path)
+        endpoint = endpoint_of(self.command, url.path)
         reply = self.fake.scripted(endpoint)
         if reply is not None:
             return self._reply(reply)
@@ -338,7 +349,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if not self._authorized(request):
             return self._reply(error_reply(401, "Unauthorized"))
         routes = {"token": self._token, "submit": self._submit, "status": self._status,
-                  "result": self._result, "cancel": self._cancel}
+                  "stream": self._status_stream, "result": self._result,
+                  "cancel": self._cancel}
         handler = routes.get(endpoint)
         if handler is None or (endpoint == "cancel" and self.command != "PUT"):
             return self._reply(Reply(404, text="Not Found"))
@@ -410,6 +422,36 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             if job.plan.error is not None:
                 body.update(error=str(job.plan.error[1]), error_type="model_error")
         return body
+
+    def _status_stream(self, request: RecordedRequest) -> None:
+        """SSE: the status each time it changes (one step per `fake.tick`) until done;
+        a `: ping` comment now and then, so a client that left is noticed."""
+        job = self._job(request)
+        if job is None:
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        self._stream_events(job, request.query.get("logs") in ("1", "true"))
+
+    def _stream_events(self, job: Job, logs: bool) -> None:
+        last: Any = None
+        deadline = time.monotonic() + self.fake.stream_limit
+        while time.monotonic() < deadline:
+            with self.fake._lock:
+                state = _state(job)
+                body = self._status_body(job, state, logs)
+                job.step += 1
+            self.wfile.write(b": ping\n\n" if body == last else
+                             b"data: " + json.dumps(body).encode() + b"\n\n")
+            self.wfile.flush()
+            last = body
+            if state == "COMPLETED":
+                return
+            time.sleep(self.fake.tick)
 
     def _result(self, request: RecordedRequest) -> None:
         job = self._job(request)
@@ -518,5 +560,5 @@ def _decode(raw: bytes, content_type: str | None) -> Any:
     return raw
 
 
-__all__ = ["DEFAULT_KEY", "FakeFal", "Plan", "RecordedRequest", "Reply", "error_reply",
-           "mp4_bytes", "png_bytes", "wav_bytes"]
+__all__ = ["DEFAULT_KEY", "FakeFal", "Plan", "RecordedRequest", "Reply", "endpoint_of",
+           "error_reply", "mp4_bytes", "png_bytes", "wav_bytes"]

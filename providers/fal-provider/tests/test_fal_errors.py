@@ -15,6 +15,7 @@ from mediaconduit.sdk import (
     InvalidInputError,
     ModelNotFoundError,
     PaymentRequiredError,
+    ProviderError,
     ProviderUnavailableError,
     RateLimitError,
 )
@@ -97,7 +98,15 @@ def test_a_long_retry_after_reaches_the_caller(make_provider: MakeProvider, fake
 def test_5xx_on_a_status_poll_is_retried(make_provider: MakeProvider, fake: FakeFal,
                                          tmp_path: Path) -> None:
     fake.script("status", Reply(502, text="<html>nginx</html>"), error_reply(503, "busy"))
+    assert isinstance(call(make_provider(status_stream=False), tmp_path), Image)
+    assert len(fake.requests_to("status")) == 6 + 2
+
+
+def test_a_status_stream_that_fails_falls_back_to_polling(
+        make_provider: MakeProvider, fake: FakeFal, tmp_path: Path) -> None:
+    fake.script("stream", *[error_reply(502, "Bad gateway")] * 3)
     assert isinstance(call(make_provider(), tmp_path), Image)
+    assert len(fake.requests_to("stream")) == 3 and fake.requests_to("status")
 
 
 def test_5xx_that_persists_is_unavailable(make_provider: MakeProvider, fake: FakeFal,
@@ -137,3 +146,12 @@ def test_a_bad_setting_names_its_key(make_provider: MakeProvider) -> None:
         make_provider(queue_url="queue.fal.run")
     with pytest.raises(InvalidInputError, match="poll_interval"):
         make_provider(poll_interval=-1)
+
+
+def test_a_completed_status_with_an_error_is_raised_with_the_last_logs(
+        make_provider: MakeProvider, fake: FakeFal, tmp_path: Path) -> None:
+    fake.plan(SCHNELL, Plan(error=(500, "CUDA out of memory"), logs=("Loading", "OOM")))
+    fake.script("result", Reply(200, {"images": []}))
+    with pytest.raises(ProviderError, match=r"failed \(model_error\): CUDA out of memory") as e:
+        call(make_provider(), tmp_path)
+    assert "OOM" in str(e.value)

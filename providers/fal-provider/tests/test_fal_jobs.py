@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from conftest import MakeProvider
-from fake_fal import FakeFal, Plan, png_bytes
+from fake_fal import FakeFal, Plan, Reply, endpoint_of, png_bytes
 from fal_helpers import in_call
 
 from mediaconduit.sdk import Audio, Image, ProviderError, Text, Video
@@ -54,16 +54,39 @@ def test_status_and_result_use_the_submit_urls_without_the_subpath(
     (submit,) = fake.requests_to("submit")
     assert submit.path == "/fal-ai/flux/dev"
     assert submit.headers["authorization"] == f"Key {fake.key}"
-    statuses = fake.requests_to("status")
-    assert {r.path for r in statuses} == {f"/fal-ai/flux/requests/{job.request_id}/status"}
-    assert all(r.query == {"logs": "1"} for r in statuses)
+    (stream,) = fake.requests_to("stream")
+    assert stream.path == f"/fal-ai/flux/requests/{job.request_id}/status/stream"
+    assert stream.query == {"logs": "1"}
     (result,) = fake.requests_to("result")
     assert result.path == f"/fal-ai/flux/requests/{job.request_id}"
 
 
+def test_a_job_followed_on_its_status_stream_takes_four_requests(
+        make_provider: MakeProvider, fake: FakeFal, tmp_path: Path) -> None:
+    image, seen = run(make_provider(), SCHNELL, "x", tmp_path)
+    assert [endpoint_of(r.method, r.path) for r in fake.requests] == [
+        "submit", "stream", "result", "file"]
+    assert image.metadata["status"] == "COMPLETED"
+    assert [p.message for p in seen if p.message and "Step" in p.message] == [
+        "Step 1/2", "Step 2/2"]
+
+
+def test_without_a_status_stream_the_job_is_polled(make_provider: MakeProvider, fake: FakeFal,
+                                                   tmp_path: Path) -> None:
+    fake.script("stream", Reply(404, text="Not Found"))
+    image, seen = run(make_provider(), "fal-ai/flux/dev", "a lake", tmp_path)
+    assert isinstance(image, Image)
+    (job,) = fake.jobs.values()
+    statuses = fake.requests_to("status")
+    assert {r.path for r in statuses} == {f"/fal-ai/flux/requests/{job.request_id}/status"}
+    assert all(r.query == {"logs": "1"} for r in statuses)
+    assert f"fal request {job.request_id} IN_QUEUE (position 1)" in [p.message for p in seen]
+
+
 def test_polls_are_few_and_spaced(make_provider: MakeProvider, fake: FakeFal,
                                   tmp_path: Path) -> None:
-    run(make_provider(), SCHNELL, "x", tmp_path)
+    run(make_provider(status_stream=False), SCHNELL, "x", tmp_path)
+    assert not fake.requests_to("stream")
     statuses = fake.requests_to("status")
     assert len(statuses) == 6  # 2 queued, 3 in progress, completed
     gaps = [b.at - a.at for a, b in itertools.pairwise(statuses)]
@@ -153,14 +176,16 @@ def test_a_data_uri_output_is_decoded_into_a_file(make_provider: MakeProvider, f
     assert not fake.requests_to("file")
 
 
+@pytest.mark.parametrize("stream", [True, False], ids=["status-stream", "polled"])
 def test_cancelling_the_call_cancels_the_job_upstream(make_provider: MakeProvider,
-                                                      fake: FakeFal, tmp_path: Path) -> None:
+                                                      fake: FakeFal, tmp_path: Path,
+                                                      stream: bool) -> None:
     fake.plan(SCHNELL, Plan(hold=True))
     outcome: dict[str, Any] = {}
     with in_call(tmp_path) as (context, _):
         def work() -> None:
             try:
-                make_provider().get_model(SCHNELL).transform("forever")
+                make_provider(status_stream=stream).get_model(SCHNELL).transform("forever")
             except ProviderError as error:
                 outcome["error"] = error
 

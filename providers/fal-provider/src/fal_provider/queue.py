@@ -4,11 +4,15 @@
   `status_url`, `response_url` and `cancel_url` to use. They name only owner/app
   (`fal-ai/flux/dev` is polled at `fal-ai/flux/requests/{id}`); when an answer
   lacks them they are built that way.
-- `GET {status_url}?logs=1` while `IN_QUEUE` (with `queue_position`) and
-  `IN_PROGRESS` (with `logs`); each change of position and each new log line is
-  a progress report; a `NN%` or `n/m` in a log line gives the fraction. Polls
-  start at `poll_interval` and grow by half up to `max_poll_interval`, sleeping
-  on the call's cancellation, so a cancel wakes them at once.
+- The status: `GET {status_url}/stream?logs=1`, server-sent events of the status
+  until `COMPLETED` (one request, and the result is fetched the moment the job
+  is done); where that stream is not to be had (an error answer, a stream that
+  breaks off or goes silent past `idle_timeout`) the provider polls `GET
+  {status_url}?logs=1` instead, starting at `poll_interval` and growing by half up
+  to `max_poll_interval`, sleeping on the call's cancellation, so a cancel wakes
+  it at once. `IN_QUEUE` comes with `queue_position`, `IN_PROGRESS` with `logs`;
+  each change of position and each new log line is a progress report; a `NN%`
+  or `n/m` in a log line gives the fraction.
 - `COMPLETED` (with `metrics`, maybe `error`): `GET {response_url}` is the result,
   or the model's error with its status.
 - When the caller cancels (timeout, Ctrl-C, a closed stream) the job is cancelled
@@ -20,19 +24,21 @@ from __future__ import annotations
 import dataclasses
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from fal_provider.settings import Settings
 from mediaconduit.sdk import (
+    InvalidInputError,
     MediaConduitError,
+    ModelNotFoundError,
     ProviderError,
     ProviderUnavailableError,
     on_cancel,
     report_progress,
 )
 from mediaconduit.sdk.calls import current_call
-from mediaconduit.sdk.http import HTTPClient, json_body
+from mediaconduit.sdk.http import HTTPClient, SSEEvent, iter_sse, json_body
 
 PERCENT = re.compile(r"(\d{1,3}(?:\.\d+)?)\s*%")
 STEPS = re.compile(r"\b(\d+)\s*/\s*(\d+)\b")
@@ -78,6 +84,8 @@ class Job:
         report_progress(message=f"fal request {handle.request_id} IN_QUEUE")
         on_cancel(lambda: self.cancel(handle))
         status = self.wait(handle)
+        if current_call().cancelled:  # cancelled upstream just now: no result to fetch
+            raise ProviderError(f"fal request {handle.request_id} was cancelled")
         response = self.http.request("GET", handle.response_url, headers=self._auth())
         report_progress(1.0, f"fal request {handle.request_id} {DONE}")
         return Outcome(json_body(response), handle, status, dict(response.headers), self.logs)
@@ -88,6 +96,27 @@ class Job:
         return handle_from(body, self.settings.queue_url, self.model_id)
 
     def wait(self, handle: Handle) -> Mapping[str, Any]:
+        """Follow the status until `COMPLETED`; the last status body."""
+        status = self.follow(handle) if self.settings.status_stream else None
+        return status if status is not None else self.poll(handle)
+
+    def follow(self, handle: Handle) -> Mapping[str, Any] | None:
+        """The status stream's events up to `COMPLETED`; None when it is not to be had."""
+        try:
+            with self.http.stream("GET", f"{handle.status_url}/stream", params={"logs": "1"},
+                                  headers=self._auth()) as response:
+                on_cancel(response.close)
+                for status in _statuses(iter_sse(response)):
+                    self._report(handle, status)
+                    if status.get("status") == DONE:
+                        return status
+        except (ModelNotFoundError, InvalidInputError, ProviderUnavailableError):
+            pass  # no stream here: poll instead
+        if current_call().cancelled:
+            raise ProviderError(f"fal request {handle.request_id} was cancelled")
+        return None
+
+    def poll(self, handle: Handle) -> Mapping[str, Any]:
         """Poll until `COMPLETED`; the last status body."""
         delay = self.settings.poll_interval
         while True:
@@ -134,6 +163,17 @@ class Job:
 
     def _auth(self) -> dict[str, str]:
         return self.settings.auth_headers()
+
+
+def _statuses(events: Iterable[SSEEvent]) -> Iterator[Mapping[str, Any]]:
+    """The status objects among the events (anything else is skipped)."""
+    for event in events:
+        try:
+            status = event.json()
+        except ValueError:
+            continue
+        if isinstance(status, Mapping) and status.get("status"):
+            yield status
 
 
 def handle_from(body: Any, queue_url: str, model_id: str) -> Handle:

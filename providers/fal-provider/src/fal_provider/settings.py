@@ -46,6 +46,8 @@ class Settings:
     max_poll_interval: float = JOB_KEYS["max_poll_interval"]
     #: media inputs up to this many bytes go inline as `data:` URIs; larger ones are uploaded
     data_uri_limit: int = int(JOB_KEYS["data_uri_limit"])
+    #: follow the job on `{status_url}/stream` (SSE) rather than polling, when fal offers it
+    status_stream: bool = True
 
     def auth_headers(self) -> dict[str, str]:
         """`Authorization: Key ...`, or an `AuthenticationError` saying how to set the key."""
@@ -62,6 +64,7 @@ def load_settings(config: Mapping[str, Any], env: Mapping[str, str]) -> Settings
             for key in JOB_KEYS if config.get(key) is not None}
     return Settings(
         key=_text(config, env, "key", "FAL_KEY"), **urls, **jobs,
+        status_stream=_flag(config, "status_stream", default=True),
         timeouts=Timeouts(**_numbers(config, TIMEOUT_KEYS)),
         retry=RetryPolicy(**_numbers(config, RETRY_KEYS)),
     )
@@ -79,6 +82,13 @@ def _url(key: str, url: str) -> str:
         name = URLS[key][0]
         raise InvalidInputError(f"{key} / {name} must be an http(s) URL, not {url!r}")
     return url.rstrip("/")
+
+
+def _flag(config: Mapping[str, Any], key: str, default: bool) -> bool:
+    value = config.get(key, default)
+    if not isinstance(value, bool):
+        raise InvalidInputError(f"config {key} must be true or false, not {value!r}")
+    return value
 
 
 def _numbers(config: Mapping[str, Any], keys: Mapping[str, str]) -> dict[str, Any]:
