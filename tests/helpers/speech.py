@@ -43,6 +43,7 @@ import sys
 import tempfile
 import zlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -71,10 +72,21 @@ def ffmpeg() -> str:
     configured = os.environ.get("MEDIACONDUIT_TEST_FFMPEG") or shutil.which("ffmpeg")
     if configured:
         return configured
-    from tests.helpers import media
-
     root = Path(tempfile.gettempdir()) / f"mediaconduit-speech-ffmpeg-{os.getuid()}"
-    return media.provider_ffmpeg(root)
+    return _media_helper().provider_ffmpeg(root)
+
+
+def _media_helper() -> Any:
+    """`tests/helpers/media.py`, also where `tests` is a provider's own folder."""
+    try:
+        from tests.helpers import media
+    except ImportError:
+        path = Path(__file__).with_name("media.py")
+        spec = importlib.util.spec_from_file_location("_mediaconduit_test_media", path)
+        assert spec is not None and spec.loader is not None
+        media = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(media)
+    return media
 
 
 def voices() -> list[str]:

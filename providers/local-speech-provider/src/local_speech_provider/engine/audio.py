@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 SAMPLE_RATE = 16_000
-CHUNK_SECONDS = 2.0
+CHUNK_SECONDS = 0.5  # a cancelled call stops within one chunk (plus one utterance)
 # How FFmpeg resamples to 16 kHz. soxr (high quality, with a steep low-pass) recognises
 # synthetic speech better than swresample's default; see the README for the measurements.
 RESAMPLERS = {
@@ -50,44 +50,63 @@ def decode_command(source: str, binary: str, resampler: str = DEFAULT_RESAMPLER)
             "-map", "0:a:0", *filters, "-ac", "1", "-ar", str(SAMPLE_RATE), "-f", "s16le", "-"]
 
 
-def pcm_chunks(path: str | Path, binary: str | None = None, resampler: str = DEFAULT_RESAMPLER,
-               chunk_seconds: float = CHUNK_SECONDS) -> Iterator[bytes]:
-    """The audio of `path` as 16 kHz mono s16le, `chunk_seconds` at a time.
+class PcmStream:
+    """FFmpeg decoding `source` to 16 kHz mono s16le; iterate for `chunk_seconds` pieces.
 
-    Closing the iterator early stops FFmpeg. Raises `AudioError` with FFmpeg's
-    message when the file has no audio it can decode.
+    `close()` (from any thread, e.g. a cancel hook) kills FFmpeg at once; the
+    iteration then ends quietly. Raises `AudioError` with FFmpeg's message when the
+    source has no audio it can decode.
     """
-    command = decode_command(str(path), ffmpeg_binary(binary), resampler)
-    size = int(SAMPLE_RATE * chunk_seconds) * 2
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        yield from _read(process, size)
-        _check(process, path)
-    finally:
-        _stop(process)
+
+    def __init__(self, source: str | Path, binary: str | None = None,
+                 resampler: str = DEFAULT_RESAMPLER, chunk_seconds: float = CHUNK_SECONDS) -> None:
+        self.source = str(source)
+        command = decode_command(self.source, ffmpeg_binary(binary), resampler)
+        self.size = int(SAMPLE_RATE * chunk_seconds) * 2
+        self.stopped = False
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def __iter__(self) -> Iterator[bytes]:
+        assert self.process.stdout is not None
+        while chunk := self.process.stdout.read(self.size):
+            yield chunk
+        if not self.stopped:
+            self._check()
+
+    def _check(self) -> None:
+        assert self.process.stderr is not None
+        message = self.process.stderr.read().decode(errors="replace").strip()
+        if self.process.wait() != 0:
+            detail = message.splitlines()[-1] if message else f"exit {self.process.returncode}"
+            name = Path(self.source).name or self.source
+            raise AudioError(f"FFmpeg cannot decode audio from {name}: {detail}")
+
+    def close(self) -> None:
+        """Stop FFmpeg (idempotent)."""
+        self.stopped = True
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+
+    def __enter__(self) -> PcmStream:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+        for stream in (self.process.stdout, self.process.stderr):
+            if stream is not None:
+                stream.close()
 
 
-def _read(process: subprocess.Popen[bytes], size: int) -> Iterator[bytes]:
-    assert process.stdout is not None
-    while chunk := process.stdout.read(size):
-        yield chunk
+def pcm_chunks(source: str | Path, binary: str | None = None,
+               resampler: str = DEFAULT_RESAMPLER,
+               chunk_seconds: float = CHUNK_SECONDS) -> Iterator[bytes]:
+    """The audio of `source` as 16 kHz mono s16le, `chunk_seconds` at a time.
 
-
-def _check(process: subprocess.Popen[bytes], path: str | Path) -> None:
-    assert process.stderr is not None
-    message = process.stderr.read().decode(errors="replace").strip()
-    if process.wait() != 0:
-        detail = message.splitlines()[-1] if message else f"exit status {process.returncode}"
-        raise AudioError(f"FFmpeg cannot decode audio from {Path(path).name}: {detail}")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.kill()
-    process.wait()
-    for stream in (process.stdout, process.stderr):
-        if stream is not None:
-            stream.close()
+    Closing the iterator early stops FFmpeg.
+    """
+    with PcmStream(source, binary, resampler, chunk_seconds) as stream:
+        yield from stream
 
 
 def duration_seconds(path: str | Path, binary: str | None = None) -> float | None:
