@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import MakeProvider
+from fal_helpers import MakeProvider
 from fal_provider.catalog import CATALOG
 
 SHARED = Path(os.environ.get("MEDIACONDUIT_SHARED") or Path(__file__).resolve().parents[4]

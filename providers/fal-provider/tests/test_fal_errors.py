@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import MakeProvider
 from fake_fal import FakeFal, Plan, Reply, error_reply, png_bytes
-from fal_helpers import in_call
+from fal_helpers import MakeProvider, in_call
 
 from mediaconduit.sdk import (
     AuthenticationError,

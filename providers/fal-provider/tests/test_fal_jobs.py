@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MakeProvider
 from fake_fal import FakeFal, Plan, Reply, endpoint_of, png_bytes
-from fal_helpers import in_call
+from fal_helpers import MakeProvider, in_call
 
 from mediaconduit.sdk import Audio, Image, ProviderError, Text, Video
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,3 +33,7 @@ def in_call(root: Path | None = None) -> Iterator[tuple[CallContext, list[Progre
             yield context, seen
     finally:
         leave_call(token)
+
+
+#: the `make_provider` fixture's type: `make_provider(**config)` gives a provider on the fake
+MakeProvider = Callable[..., Any]

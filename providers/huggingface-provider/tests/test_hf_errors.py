@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MakeProvider
 from fake_hf import FakeHF, Reply, error_reply
-from hf_helpers import in_call
+from hf_helpers import MakeProvider, in_call
 
 from mediaconduit.sdk import (
     AuthenticationError,
