@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -33,10 +32,7 @@ from mediaconduit import (
     Text,
     TransformTimeoutError,
 )
-from mediaconduit.cache import Layout
-from mediaconduit.environment import ensure_environment, ensure_sdk
 from mediaconduit.handles import ProviderHandle
-from mediaconduit.manifest.repo import read_repo_manifest
 from mediaconduit.registry import ProviderRegistry
 from tests.conftest import publish
 from tests.helpers.anthropic import (
@@ -63,6 +59,7 @@ from tests.helpers.anthropic import (
     unauthorized,
 )
 from tests.helpers.gitserver import GitServer
+from tests.helpers.provider_suite import run_provider_suite
 
 pytestmark = pytest.mark.slow
 
@@ -328,23 +325,11 @@ def test_cli_models_free_and_task(fake: FakeAnthropic, module_cache: Path, commi
 
 # --- the provider's own suite, in its own environment ---------------------------------------
 
-_SUMMARY = re.compile(r"(\d+) (passed|failed|errors?|skipped)")
 
 
 def test_the_providers_own_suite_passes_in_its_environment(
         tmp_path_factory: pytest.TempPathFactory) -> None:
     """What the provider's CI runs: its tests, with its dependencies and the SDK, no host."""
-    layout = Layout(tmp_path_factory.mktemp("anthropic-suite") / "cache")
-    _facts, dependencies, error = read_repo_manifest(PROVIDER)
-    assert error is None, error
-    env = ensure_environment(layout, [*dependencies, "pytest>=8"], label="anthropic (tests)")
-    done = subprocess.run(
-        [str(env.python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir",
-         str(PROVIDER), "-c", str(PROVIDER / "pyproject.toml"), str(PROVIDER / "tests")],
-        cwd=PROVIDER, capture_output=True, text=True, check=False, timeout=300,
-        env={"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/"),
-             "PYTHONPATH": str(ensure_sdk(layout)), "PYTHONDONTWRITEBYTECODE": "1"})
-    counts = {kind.rstrip("s"): int(n) for n, kind in _SUMMARY.findall(done.stdout)}
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
-    assert counts.get("passed", 0) >= 50
-    assert set(counts) == {"passed"}, done.stdout[-2000:]
+    suite = run_provider_suite(PROVIDER, tmp_path_factory.mktemp("anthropic-suite") / "cache")
+    assert suite.passed >= 50
+    assert set(suite.counts) == {"passed"}, suite.output

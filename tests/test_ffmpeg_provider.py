@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
-import re
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,13 +21,13 @@ import pytest
 
 from mediaconduit import Audio, Image, InvalidInputError, MediaConduitError, Text, Video
 from mediaconduit.cache import Layout
-from mediaconduit.environment import ensure_sdk
 from mediaconduit.handles import ProviderHandle
 from mediaconduit.registry import ProviderRegistry
 from tests.conftest import publish
 from tests.helpers import media
 from tests.helpers.gitserver import GitServer
 from tests.helpers.media import FFMPEG_PROVIDER, Facts, Samples
+from tests.helpers.provider_suite import run_provider_suite
 
 URL = "https://github.com/MediaConduit/ffmpeg-provider"
 MODELS = ["extract-audio", "convert-audio", "extract-frame", "transcode", "probe"]
@@ -299,24 +296,12 @@ def test_the_worker_survives_errors(provider: ProviderHandle, samples: Samples) 
 
 # --- the provider's own suite, in its own environment ---------------------------------------
 
-_SUMMARY = re.compile(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed)")
 
 
 def test_the_providers_own_suite_passes_in_its_environment(
         tmp_path_factory: pytest.TempPathFactory) -> None:
     """What the provider's CI runs: its tests, with its dependencies and the SDK, no host."""
-    layout = Layout(tmp_path_factory.mktemp("suite-env") / "cache")
-    env = media.provider_environment(layout.root, TEST_TOOLS)
-    path = [str(ensure_sdk(layout)), str(FFMPEG_PROVIDER / "src")]
-    done = subprocess.run(
-        [str(env.python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "--import-mode=importlib",
-         "--rootdir", str(FFMPEG_PROVIDER), "-c", str(FFMPEG_PROVIDER / "pyproject.toml"),
-         str(FFMPEG_PROVIDER / "tests")],
-        cwd=FFMPEG_PROVIDER, capture_output=True, text=True, check=False, timeout=300,
-        env={"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/"),
-             "PYTHONPATH": os.pathsep.join(path), "PYTHONDONTWRITEBYTECODE": "1"},
-    )
-    counts = {kind.rstrip("s"): int(n) for n, kind in _SUMMARY.findall(done.stdout)}
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
-    assert counts.get("passed", 0) >= 100
-    assert set(counts) == {"passed"}, done.stdout[-2000:]
+    suite = run_provider_suite(FFMPEG_PROVIDER, tmp_path_factory.mktemp("suite-env") / "cache",
+                               tools=TEST_TOOLS, extra_path=[FFMPEG_PROVIDER / "src"])
+    assert suite.passed >= 100
+    assert set(suite.counts) == {"passed"}, suite.output

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -34,10 +33,7 @@ from mediaconduit import (
     Text,
     TransformTimeoutError,
 )
-from mediaconduit.cache import Layout
-from mediaconduit.environment import ensure_environment, ensure_sdk
 from mediaconduit.handles import ProviderHandle
-from mediaconduit.manifest.repo import read_repo_manifest
 from mediaconduit.registry import ProviderRegistry
 from mediaconduit.sdk import Progress
 from tests.conftest import publish
@@ -59,6 +55,7 @@ from tests.helpers.ollama import (
     held,
     mid_stream_error,
 )
+from tests.helpers.provider_suite import run_provider_suite
 
 pytestmark = pytest.mark.slow
 
@@ -308,23 +305,11 @@ def test_cli_models_free_and_task(fake: FakeOllama, module_cache: Path, commit: 
 
 # --- the provider's own suite, in its own environment ---------------------------------------
 
-_SUMMARY = re.compile(r"(\d+) (passed|failed|errors?|skipped)")
 
 
 def test_the_providers_own_suite_passes_in_its_environment(
         tmp_path_factory: pytest.TempPathFactory) -> None:
     """What the provider's CI runs: its tests, with its dependencies and the SDK, no host."""
-    layout = Layout(tmp_path_factory.mktemp("ollama-suite") / "cache")
-    _facts, dependencies, error = read_repo_manifest(PROVIDER)
-    assert error is None, error
-    env = ensure_environment(layout, [*dependencies, "pytest>=8"], label="ollama (tests)")
-    done = subprocess.run(
-        [str(env.python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir",
-         str(PROVIDER), "-c", str(PROVIDER / "pyproject.toml"), str(PROVIDER / "tests")],
-        cwd=PROVIDER, capture_output=True, text=True, check=False, timeout=300,
-        env={"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/"),
-             "PYTHONPATH": str(ensure_sdk(layout)), "PYTHONDONTWRITEBYTECODE": "1"})
-    counts = {kind.rstrip("s"): int(n) for n, kind in _SUMMARY.findall(done.stdout)}
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
-    assert counts.get("passed", 0) >= 45
-    assert set(counts) == {"passed"}, done.stdout[-2000:]
+    suite = run_provider_suite(PROVIDER, tmp_path_factory.mktemp("ollama-suite") / "cache")
+    assert suite.passed >= 45
+    assert set(suite.counts) == {"passed"}, suite.output

@@ -11,9 +11,6 @@ the module, so the environment is built once.
 from __future__ import annotations
 
 import asyncio
-import os
-import re
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,14 +26,12 @@ from mediaconduit import (
     TransformTimeoutError,
     Video,
 )
-from mediaconduit.cache import Layout
-from mediaconduit.environment import ensure_environment, ensure_sdk
 from mediaconduit.handles import ProviderHandle
-from mediaconduit.manifest.repo import read_repo_manifest
 from mediaconduit.registry import ProviderRegistry
 from mediaconduit.sdk import Progress
 from tests.conftest import publish
 from tests.helpers.gitserver import GitServer
+from tests.helpers.provider_suite import run_provider_suite
 from tests.helpers.replicate import (
     FAST,
     FLUX,
@@ -55,7 +50,6 @@ pytestmark = pytest.mark.slow
 #: what the provider's own tests import beyond its dependencies; with the official
 #: client, its `test_official_client.py` runs too (it skips elsewhere)
 TEST_TOOLS = ["pytest>=8", "replicate==1.0.7"]
-_SUMMARY = re.compile(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed)")
 
 
 @pytest.fixture(scope="module")
@@ -238,21 +232,9 @@ def test_the_providers_own_suite_passes_with_the_official_client(
         tmp_path_factory: pytest.TempPathFactory) -> None:
     """The provider's CI: its tests in an environment with its dependencies, the SDK and
     the official `replicate` client (so the fake is proven against it), no host."""
-    layout = Layout(tmp_path_factory.mktemp("replicate-suite") / "cache")
-    _facts, dependencies, error = read_repo_manifest(PROVIDER)
-    assert error is None, error
-    env = ensure_environment(layout, [*dependencies, *TEST_TOOLS], label="replicate (tests)")
-    path = [str(ensure_sdk(layout)), str(PROVIDER / "src")]
-    done = subprocess.run(
-        [str(env.python), "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider",
-         "--import-mode=importlib", "--rootdir", str(PROVIDER), "-c",
-         str(PROVIDER / "pyproject.toml"), str(PROVIDER / "tests")],
-        cwd=PROVIDER, capture_output=True, text=True, check=False, timeout=300,
-        env={"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/"),
-             "PYTHONPATH": os.pathsep.join(path), "PYTHONDONTWRITEBYTECODE": "1"})
-    counts = {kind.rstrip("s"): int(n) for n, kind in _SUMMARY.findall(done.stdout)}
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
-    assert counts.get("passed", 0) >= 45
-    assert set(counts) <= {"passed", "skipped"}, done.stdout[-2000:]
-    assert counts.get("skipped", 0) <= 1, done.stdout[-2000:]  # only: no ../shared to compare
-    assert "could not import 'replicate'" not in done.stdout
+    suite = run_provider_suite(PROVIDER, tmp_path_factory.mktemp("replicate-suite") / "cache",
+                               tools=TEST_TOOLS, extra_path=[PROVIDER / "src"])
+    assert suite.passed >= 45
+    assert set(suite.counts) <= {"passed", "skipped"}, suite.output
+    assert suite.counts.get("skipped", 0) <= 1, suite.output  # only: no ../shared to compare
+    assert "could not import 'replicate'" not in suite.output
