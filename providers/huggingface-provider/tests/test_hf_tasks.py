@@ -218,3 +218,13 @@ def test_a_task_this_provider_does_not_run_is_refused(make_provider: MakeProvide
                                                       fake: FakeHF, tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError, match="task 'fill-mask' is not served"):
         run(make_provider(), "google-bert/bert-base-uncased", "x", tmp_path)
+
+
+def test_streaming_a_media_task_is_refused_and_a_text_task_comes_whole(
+        make_provider: MakeProvider, fake: FakeHF, tmp_path: Path) -> None:
+    provider = make_provider()
+    with in_call(tmp_path), pytest.raises(InvalidInputError, match="use transform"):
+        list(provider.get_model(FLUX).stream("a boat"))
+    with in_call(tmp_path):
+        chunks = list(provider.get_model(WHISPER).stream(Audio.from_bytes(wav_bytes())))
+    assert [c.text for c in chunks] == ["The quick brown fox"]

@@ -122,12 +122,20 @@ class HuggingFaceModel(Model):
     def stream(self, input: Any, **params: Any) -> Iterator[str | Text]:  # type: ignore[override]
         task = self.task(params.pop("task", None))
         if task != "text-generation":
-            yield from super().stream(input, **params, task=task)
+            yield self._whole_text(task, input, params)
             return
         body = chat_body(self.id, input, params, stream=True)
         with self._open_stream(body) as response:
             on_cancel(response.close)
             yield from stream_deltas(iter_sse(response), self.id)
+
+    def _whole_text(self, task: str, input: Any, params: Mapping[str, Any]) -> Text:
+        """A text task's answer as one chunk; a media task cannot stream."""
+        result = self.transform(input, task=task, **params)
+        if not isinstance(result, Text):
+            raise InvalidInputError(f"{self.id} ({task}) makes {result.kind}, not text: "
+                                    "use transform, not stream")
+        return result
 
     def task(self, named: Any) -> str:
         """The call's task: `task=`, else the Hub's pipeline tag; a clear error if neither."""
