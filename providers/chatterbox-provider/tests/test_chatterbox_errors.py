@@ -250,3 +250,15 @@ def test_a_failed_call_leaves_no_file(make_provider: MakeProvider, travisvn: Fak
         with pytest.raises(ProviderUnavailableError):
             speak(make_provider(travisvn, stream_format="sse"), "One. Two.")
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+@pytest.mark.parametrize("api", ["devnen", "travisvn"])
+def test_a_dropped_connection_is_unavailable(make_provider: MakeProvider,
+                                             servers: dict[str, FakeChatterbox], api: str) -> None:
+    fake = servers[api]
+    fake.reset()
+    fake.script(Reply(drop=True))
+    provider = make_provider(fake, max_attempts=1)
+    provider.voices()
+    with pytest.raises(ProviderUnavailableError, match="Server disconnected"):
+        speak(provider)
