@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import dataclasses
 from collections.abc import Iterator, Sequence
+from typing import NamedTuple
 
 
-@dataclasses.dataclass(frozen=True)
-class Tags:
+class Tags(NamedTuple):
     """The route (step labels joined by ` -> `), the attempt number, the batch id, the task."""
 
     route: str | None = None
