@@ -13,7 +13,7 @@ sections 0, 6 and 12):
   status poll moves a job one step, so tests never wait on a clock.
 - `GET .../requests/{id}/status/stream?logs=1`: SSE, `data: <status JSON>` each
   time the status changes (a job moves one step per `fake.tick`), until
-  `COMPLETED`; `: ping` comments between changes.
+  `COMPLETED`; `: ping` comments between changes (unless `fake.pings` is False).
 - `GET .../requests/{id}`: the result (model-specific JSON; headers
   `x-fal-request-id`, `x-fal-billable-units`), or the model's error with its status;
   400 while the job is not done.
@@ -139,6 +139,8 @@ class FakeFal:
         self.tick = 0.01
         #: the longest a status stream stays open
         self.stream_limit = 30.0
+        #: send `: ping` comments while the status stays the same (False: stay silent)
+        self.pings = True
         self._scripts: dict[str, collections.deque[Reply]] = collections.defaultdict(
             collections.deque)
         self._lock = threading.Lock()
@@ -177,6 +179,7 @@ class FakeFal:
             self.cancels.clear()
             self.plans.clear()
             self._scripts.clear()
+            self.pings = True
 
     def script(self, endpoint: str, *replies: Reply) -> None:
         """Answer the next requests to `endpoint` (submit, status, result, cancel, token,
@@ -445,8 +448,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 state = _state(job)
                 body = self._status_body(job, state, logs)
                 job.step += 1
-            self.wfile.write(b": ping\n\n" if body == last else
-                             b"data: " + json.dumps(body).encode() + b"\n\n")
+            if body != last:
+                self.wfile.write(b"data: " + json.dumps(body).encode() + b"\n\n")
+            elif self.fake.pings:
+                self.wfile.write(b": ping\n\n")
             self.wfile.flush()
             last = body
             if state == "COMPLETED":

@@ -180,6 +180,7 @@ def test_cancelling_the_call_cancels_the_job_upstream(make_provider: MakeProvide
                                                       fake: FakeFal, tmp_path: Path,
                                                       stream: bool) -> None:
     fake.plan(SCHNELL, Plan(hold=True))
+    fake.pings = False  # a silent stream: the call must still end at once
     outcome: dict[str, Any] = {}
     with in_call(tmp_path) as (context, _):
         def work() -> None:
@@ -193,7 +194,8 @@ def test_cancelling_the_call_cancels_the_job_upstream(make_provider: MakeProvide
         job = fake.wait_for_status("IN_PROGRESS")
         assert job is not None
         context.cancel()
-        thread.join(5)
+        thread.join(2)
+    assert not thread.is_alive(), "the call did not stop when cancelled"
     assert fake.wait_for_cancel(job.request_id) is not None
     (cancel,) = fake.requests_to("cancel")
     assert cancel.method == "PUT"

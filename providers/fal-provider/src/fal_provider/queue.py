@@ -34,10 +34,12 @@ from mediaconduit.sdk import (
     ModelNotFoundError,
     ProviderError,
     ProviderUnavailableError,
+    cancelled,
     on_cancel,
     report_progress,
+    wait,
 )
-from mediaconduit.sdk.calls import current_call
+from mediaconduit.sdk.hangup import hang_up_on_cancel
 from mediaconduit.sdk.http import HTTPClient, SSEEvent, iter_sse, json_body
 
 PERCENT = re.compile(r"(\d{1,3}(?:\.\d+)?)\s*%")
@@ -84,7 +86,7 @@ class Job:
         report_progress(message=f"fal request {handle.request_id} IN_QUEUE")
         on_cancel(lambda: self.cancel(handle))
         status = self.wait(handle)
-        if current_call().cancelled:  # cancelled upstream just now: no result to fetch
+        if cancelled():  # cancelled upstream just now: no result to fetch
             raise ProviderError(f"fal request {handle.request_id} was cancelled")
         response = self.http.request("GET", handle.response_url, headers=self._auth())
         report_progress(1.0, f"fal request {handle.request_id} {DONE}")
@@ -105,14 +107,14 @@ class Job:
         try:
             with self.http.stream("GET", f"{handle.status_url}/stream", params={"logs": "1"},
                                   headers=self._auth()) as response:
-                on_cancel(response.close)
+                hang_up_on_cancel(response)
                 for status in _statuses(iter_sse(response)):
                     self._report(handle, status)
                     if status.get("status") == DONE:
                         return status
         except (ModelNotFoundError, InvalidInputError, ProviderUnavailableError):
             pass  # no stream here: poll instead
-        if current_call().cancelled:
+        if cancelled():
             raise ProviderError(f"fal request {handle.request_id} was cancelled")
         return None
 
@@ -125,7 +127,7 @@ class Job:
             self._report(handle, status)
             if status.get("status") == DONE:
                 return status
-            if current_call().wait(delay):
+            if wait(delay):
                 raise ProviderError(f"fal request {handle.request_id} was cancelled")
             delay = min(delay * 1.5, self.settings.max_poll_interval)
 

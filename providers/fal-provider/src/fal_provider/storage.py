@@ -36,9 +36,9 @@ from mediaconduit.sdk import (
     MediaConduitError,
     ProviderUnavailableError,
     extension_for,
-    on_cancel,
     output_dir,
 )
+from mediaconduit.sdk.hangup import hang_up_on_cancel
 from mediaconduit.sdk.http import (
     ErrorResponse,
     HTTPClient,
@@ -147,7 +147,7 @@ class Storage:
             mime, data = parse_data_uri(url)
             return write_file(data, mime_type or mime), mime_type or mime
         with self.files.stream("GET", url) as response:
-            on_cancel(response.close)
+            hang_up_on_cancel(response)
             mime = mime_type or _content_type(response) or "application/octet-stream"
             return write_file(iter_chunks(response), mime), mime
 

@@ -18,8 +18,7 @@ import httpx
 
 from huggingface_provider.errors import Busy, ModelLoading
 from huggingface_provider.settings import Settings
-from mediaconduit.sdk import ProviderError, ProviderUnavailableError, report_progress
-from mediaconduit.sdk.calls import current_call
+from mediaconduit.sdk import ProviderError, ProviderUnavailableError, report_progress, wait
 from mediaconduit.sdk.http import HTTPClient
 
 T = TypeVar("T")
@@ -49,11 +48,11 @@ def patiently(settings: Settings, model_id: str, attempt: Callable[[], T]) -> T:
             delay = _load_delay(settings, loading, waited, model_id)
             waited += delay
         except Busy as error:
-            wait = settings.retry.wait(busy, None)
-            if wait is None:
+            backoff = settings.retry.wait(busy, None)
+            if backoff is None:
                 raise ProviderUnavailableError(str(error)) from None
-            delay, busy = wait, busy + 1
-        if current_call().wait(delay):
+            delay, busy = backoff, busy + 1
+        if wait(delay):
             raise ProviderError(f"the call to {model_id} was cancelled while it waited")
 
 

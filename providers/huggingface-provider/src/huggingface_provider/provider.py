@@ -22,8 +22,8 @@ from mediaconduit.sdk import (
     ModelInfo,
     Provider,
     Text,
-    on_cancel,
 )
+from mediaconduit.sdk.hangup import hang_up_on_cancel
 from mediaconduit.sdk.http import HTTPClient, iter_sse, json_body
 
 Runner = Callable[[tasks.Call, Any, Mapping[str, Any]], Asset]
@@ -126,7 +126,7 @@ class HuggingFaceModel(Model):
             return
         body = chat_body(self.id, input, params, stream=True)
         with self._open_stream(body) as response:
-            on_cancel(response.close)
+            hang_up_on_cancel(response)
             yield from stream_deltas(iter_sse(response), self.id)
 
     def _whole_text(self, task: str, input: Any, params: Mapping[str, Any]) -> Text:

@@ -37,9 +37,9 @@ from mediaconduit.sdk import (
     Text,
     Usage,
     extension_for,
-    on_cancel,
     output_dir,
 )
+from mediaconduit.sdk.hangup import hang_up_on_cancel
 from mediaconduit.sdk.http import iter_chunks, json_body
 
 
@@ -71,7 +71,7 @@ class Call:
         def attempt() -> tuple[Path, str, httpx.Response]:
             with self.http.stream("POST", self.path, json=dict(body),
                                   headers=self.headers(Accept=accept)) as response:
-                on_cancel(response.close)
+                hang_up_on_cancel(response)
                 mime = self._media_type(response)
                 return write_file(iter_chunks(response), mime), mime, response
         return patiently(self.settings, self.model_id, attempt)
