@@ -256,6 +256,17 @@ def test_a_timed_out_stream_hangs_up_the_upstream(provider: ProviderHandle,
     assert fake.wait_for_hangup() is not None
 
 
+def test_a_timed_out_plain_request_hangs_up_the_upstream(provider: ProviderHandle,
+                                                         fake: FakeChat) -> None:
+    fake.script(ENDPOINT, held())
+    started = time.monotonic()
+    with pytest.raises(TransformTimeoutError):
+        provider.get_model(SMALL).transform("go", timeout=0.5)
+    assert time.monotonic() - started < 2.0
+    seen = fake.wait_for_hangup()
+    assert seen is not None and seen - started < 2.0
+
+
 # --- isolation, the command line, the provider's own suite --------------------------------
 
 

@@ -203,7 +203,8 @@ class Reply:
     `status`/`body`: an error answer with this JSON body (`body` may also be a
     whole 200 answer). `text`: the completion. `stream_error`: a JSON object sent
     as a `data:` event after `error_after` chunks, status staying 200. `hold`:
-    after `error_after` chunks wait for the client to hang up (at most `hold_for`).
+    after `error_after` chunks of a stream (before any answer to a plain
+    request) wait for the client to hang up, at most `hold_for` seconds.
     """
 
     status: int = 200
@@ -400,6 +401,8 @@ class ChatHandler(QuietHandler):
         problem = _chat_problem(self.fake.dialect, body)
         if problem is not None:
             return self._invalid(*problem)
+        if reply.hold and not body.get("stream"):
+            return self._hold(reply.hold_for)  # a plain answer that never comes
         if self.fake.delay:
             time.sleep(self.fake.delay)
         text = reply.text if reply.text is not None else _echo(body["messages"])

@@ -128,3 +128,32 @@ def test_a_cancelled_stream_hangs_up_the_upstream(provider: TogetherProvider,
         leave_call(token)
     seen = fake.wait_for_hangup()
     assert seen is not None and seen - cancelled_at < 1.0
+
+
+def test_a_cancelled_plain_request_hangs_up_the_upstream(provider: TogetherProvider,
+                                                         fake: FakeChat) -> None:
+    fake.script(ENDPOINT, held())
+    context = CallContext()
+    failed: list[BaseException] = []
+
+    def ask_in_call() -> None:
+        token = enter_call(context)
+        try:
+            ask(provider)
+        except MediaConduitError as error:
+            failed.append(error)
+        finally:
+            leave_call(token)
+
+    worker = threading.Thread(target=ask_in_call)
+    worker.start()
+    deadline = time.monotonic() + 5
+    while not fake.requests_to(ENDPOINT) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    cancelled_at = time.monotonic()
+    context.cancel()
+    seen = fake.wait_for_hangup()
+    assert seen is not None and seen - cancelled_at < 1.0
+    worker.join(5)
+    assert not worker.is_alive() and failed  # the blocked read ended, with an error
+    assert ask(provider).text == "You said: hello"  # type: ignore[attr-defined]

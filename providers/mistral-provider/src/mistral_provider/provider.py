@@ -24,7 +24,7 @@ from mediaconduit.sdk import (
 from mistral_provider.catalog import aliases, parse_catalog
 from mistral_provider.chat import answer, content_text, cost_of, messages, usage_of, vendor_params
 from mistral_provider.errors import Context, is_transport_error, map_error
-from mistral_provider.hangup import hang_up_on_cancel
+from mistral_provider.hangup import hang_up_on_cancel, track_calls
 from mistral_provider.settings import Settings, load_settings
 
 T = TypeVar("T")
@@ -62,6 +62,8 @@ class MistralProvider(Provider):
                 self._client = Mistral(api_key=s.key(), server_url=s.base_url,
                                        retry_config=retry_config(s),
                                        timeout_ms=int(s.timeout * 1000))
+                http = self._client.sdk_configuration.client
+                track_calls(getattr(http, "_transport", None))  # a cancel hangs up its call
             return self._client
 
     def call(self, model_id: str, action: Callable[[], T]) -> T:

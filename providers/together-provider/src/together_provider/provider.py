@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
+import httpx
 import together
 
 from mediaconduit.sdk import (
@@ -24,7 +25,7 @@ from mediaconduit.sdk import (
 from together_provider.catalog import parse_catalog
 from together_provider.chat import answer, cost_of, messages, usage_of, vendor_params
 from together_provider.errors import Context, map_error
-from together_provider.hangup import hang_up_on_cancel
+from together_provider.hangup import hang_up_on_cancel, track_calls
 from together_provider.images import images_of, prompt_of, request_body
 from together_provider.settings import load_settings
 
@@ -51,8 +52,12 @@ class TogetherProvider(Provider):
         with self._lock:
             if self._client is None:
                 s = self.settings
-                self._client = together.Together(api_key=s.key(), base_url=s.base_url,
-                                                 max_retries=s.max_retries, timeout=s.timeout)
+                transport = httpx.HTTPTransport(limits=together.DEFAULT_CONNECTION_LIMITS)
+                track_calls(transport)  # a cancelled call hangs up its connection
+                self._client = together.Together(
+                    api_key=s.key(), base_url=s.base_url, max_retries=s.max_retries,
+                    timeout=s.timeout, http_client=together.DefaultHttpxClient(
+                        transport=transport, timeout=s.timeout))
             return self._client
 
     def call(self, model_id: str, action: Callable[[], T]) -> T:
