@@ -161,6 +161,14 @@ class ProviderHandle:
         ledger = None if self._ledger is None else self._ledger()
         return None if ledger is None else ledger.open(self, model.info, op, input, params)
 
+    async def arecording(self, model: ModelHandle, op: str, input: str | Asset,
+                         params: Mapping[str, Any]) -> Recording | None:
+        """`recording` for async code: only a reservation (a ledger write) needs a thread."""
+        ledger = None if self._ledger is None else self._ledger()
+        if ledger is None or not ledger.reserves():
+            return self.recording(model, op, input, params)
+        return await _to_thread(self.recording, model, op, input, params)
+
     # --- models -----------------------------------------------------------
 
     @property
@@ -318,7 +326,7 @@ class ModelHandle:
     async def atransform(self, input: str | Asset, *, on_progress: CallProgress | None = None,
                          timeout: float | None = None, **params: Any) -> Asset | list[Asset]:
         """`transform` for async code; cancelling the task cancels the call in the worker."""
-        recording = await _to_thread(self.provider.recording, self, "transform", input, params)
+        recording = await self.provider.arecording(self, "transform", input, params)
         try:
             call = await self._abegin("transform", timeout, on_progress, input, params)
             try:
@@ -336,7 +344,7 @@ class ModelHandle:
     async def astream(self, input: str | Asset, *, on_progress: CallProgress | None = None,
                       timeout: float | None = None, **params: Any) -> AsyncIterator[str]:
         """`stream` for async code; leaving the loop or cancelling the task cancels it."""
-        recording = await _to_thread(self.provider.recording, self, "stream", input, params)
+        recording = await self.provider.arecording(self, "stream", input, params)
         try:
             call = await self._abegin("stream", timeout, on_progress, input, params)
         except BaseException as error:

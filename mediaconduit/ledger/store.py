@@ -79,6 +79,10 @@ class Ledger:
             return Project()
         return self._project()
 
+    def reserves(self) -> bool:
+        """Whether paid calls reserve their worst case (a budget is set): a write per call."""
+        return self.project().budget.limited
+
     # --- connections -----------------------------------------------------------------
 
     def connection(self) -> sqlite3.Connection:
