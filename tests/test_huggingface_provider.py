@@ -134,6 +134,19 @@ def test_a_streamed_chat(provider: ProviderHandle, fake: FakeHF) -> None:
     assert request.body["stream"] is True and request.body["model"] == LLAMA
 
 
+def test_a_stream_closed_early_hangs_up_on_the_router(provider: ProviderHandle,
+                                                      fake: FakeHF) -> None:
+    fake.stall = 10.0  # silent after the first piece, until the client hangs up
+    stream = provider.get_model(LLAMA).stream("Say the fox line")
+    assert next(iter(stream)) == "The"
+    closed = time.monotonic()
+    stream.close()
+    deadline = closed + 3.0
+    while not fake.hangups and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert fake.hangups and fake.hangups[0] - closed < 1.0, "the router never saw the hang-up"
+
+
 def test_a_loading_model_is_waited_out_with_progress(provider: ProviderHandle,
                                                      fake: FakeHF) -> None:
     fake.loading(WHISPER, times=2, estimated_time=0.05)

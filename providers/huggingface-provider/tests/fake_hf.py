@@ -15,7 +15,9 @@ sections 0, 7 and 12):
 - `POST /v1/chat/completions` (OpenAI-compatible; `model` may end in `:provider`):
   a `chat.completion` with `usage`, or with `stream: true` SSE `data:` chunks (role,
   content pieces, `finish_reason`, a usage chunk with empty `choices` when
-  `stream_options.include_usage`), then `data: [DONE]`.
+  `stream_options.include_usage`), then `data: [DONE]`. With `fake.stall` set, a
+  stream goes silent after its first piece, and a client that hangs up meanwhile
+  is recorded in `fake.hangups`.
 - `GET /api/models/{id}` (the Hub): `{id, modelId, pipeline_tag, library_name, tags,
   private, gated, ...}`; an unknown id is 404 `{"error": "Repository not found"}`
   with `X-Error-Code: RepoNotFound`.
@@ -97,6 +99,10 @@ class FakeHF:
         self.requests: list[RecordedRequest] = []
         self.loads: dict[str, list[float]] = {}
         self.reply_text = "The quick brown fox"
+        #: seconds a chat stream goes silent after its first piece (0: never)
+        self.stall = 0.0
+        #: when clients hung up on a stalled stream (monotonic)
+        self.hangups: list[float] = []
         self._scripts: dict[str, collections.deque[Reply]] = collections.defaultdict(
             collections.deque)
         self._lock = threading.Lock()
@@ -132,6 +138,8 @@ class FakeHF:
             self._scripts.clear()
             self.models = dict(MODELS)
             self.reply_text = "The quick brown fox"
+            self.stall = 0.0
+            self.hangups.clear()
 
     def script(self, endpoint: str, *replies: Reply) -> None:
         with self._lock:
@@ -345,9 +353,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         base = {"id": f"chatcmpl-{uuid.uuid4().hex[:12]}", "object": "chat.completion.chunk",
                 "created": int(time.time()), "model": body["model"]}
         deltas = [{"role": "assistant", "content": ""}] + [{"content": p} for p in pieces]
-        for delta in deltas:
+        for index, delta in enumerate(deltas):
             self._event({**base, "choices": [{"index": 0, "delta": delta,
                                               "finish_reason": None}]})
+            if index == 1 and self.fake.stall and self._client_left(self.fake.stall):
+                return
         self._event({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
         options = body.get("stream_options") or {}
         if options.get("include_usage"):
@@ -355,6 +365,22 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(b"data: [DONE]\n\n")
         self.wfile.flush()
         self.close_connection = True
+
+    def _client_left(self, seconds: float) -> bool:
+        """Stay silent up to `seconds`; True (and recorded) if the client hung up."""
+        self.connection.settimeout(seconds)
+        try:
+            left = self.connection.recv(1) == b""
+        except TimeoutError:
+            left = False
+        except OSError:
+            left = True
+        finally:
+            self.connection.settimeout(None)
+        if left:
+            self.fake.hangups.append(time.monotonic())
+            self.close_connection = True
+        return left
 
     def _event(self, data: Mapping[str, Any]) -> None:
         self.wfile.write(b"data: " + json.dumps(data).encode() + b"\n\n")
