@@ -238,3 +238,45 @@ def test_the_providers_own_suite_passes_with_the_official_client(
     assert set(suite.counts) <= {"passed", "skipped"}, suite.output
     assert suite.counts.get("skipped", 0) <= 1, suite.output  # only: no ../shared to compare
     assert "could not import 'replicate'" not in suite.output
+
+
+def test_a_job_killed_with_its_host_is_listed_and_fetched_later(
+        host: ProviderRegistry, polled: ProviderHandle, fake: FakeReplicate,
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """kill -9 of the host mid-poll: the prediction goes on upstream, its record is in the
+    cache, and `jobs fetch` downloads its outputs without a second prediction."""
+    import json
+    import os
+    import subprocess
+    import sys
+    import textwrap
+
+    from mediaconduit.cli import main
+    from tests.conftest import ROOT
+
+    fake.set_job(FLUX, Job(seconds=2.0))
+    cache = host.layout.root
+    script = textwrap.dedent(f"""
+        from mediaconduit.registry import ProviderRegistry
+        registry = ProviderRegistry({str(cache)!r})
+        model = registry.get_provider({URL!r}, config={FAST!r}).get_model({FLUX!r})
+        print("ready", flush=True)
+        model.transform("a corgi")
+    """)
+    app = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE,
+                           text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert app.stdout is not None and app.stdout.readline().strip() == "ready"
+    assert fake.wait_for("get", timeout=60)  # created, and being polled
+    app.kill()
+    app.wait(timeout=30)
+    prediction = fake.last_prediction()
+    assert main(["jobs", "list", "--json", "--cache-dir", str(cache)]) == 0
+    records = [r for r in json.loads(capsys.readouterr().out) if r["job_id"] == prediction.id]
+    assert [(r["provider"], r["model"]) for r in records] == [("replicate", FLUX)]
+    time.sleep(max(0.0, prediction.done_at() - time.monotonic()) + 0.3)  # it finishes upstream
+    out = tmp_path / "fetched"
+    assert main(["jobs", "fetch", prediction.id, "-o", str(out),
+                 "--cache-dir", str(cache)]) == 0
+    assert [p.read_bytes() for p in sorted(out.iterdir())] == [tiny_png()]
+    assert len(fake.requests_to("create")) == 1  # fetched, not paid for again
+    assert not fake.requests_to("cancel")

@@ -28,10 +28,11 @@ from typing import Any, NoReturn
 from mediaconduit.sdk._protocol import (
     PROTOCOL_VERSION,
     Channel,
+    FrameError,
     asset_from_wire,
     result_to_wire,
 )
-from mediaconduit.sdk.assets import Media, Text, call_outputs
+from mediaconduit.sdk.assets import Media, Text, call_outputs, output_dir
 from mediaconduit.sdk.calls import CallContext, JobUpdate, Progress, enter_call, leave_call
 from mediaconduit.sdk.errors import MediaConduitError, ProviderBugError, ProviderLoadError
 from mediaconduit.sdk.provider import Model, Provider
@@ -110,7 +111,10 @@ class Server:
         me = threading.get_ident()
         while True:
             with self.read_lock:
-                message = self.channel.receive()
+                try:
+                    message = self.channel.receive()
+                except FrameError:
+                    message = None  # the host is broken or gone: same thing for us
                 if message is None:
                     self.abandon()
                 context = self.admit(message)
@@ -142,10 +146,13 @@ class Server:
         return thread
 
     def abandon(self) -> NoReturn:
-        """The host is gone: cancel what still runs (so upstream jobs are cancelled too),
-        give the cancel hooks a moment, and exit."""
+        """The host is gone: cancel what still runs (so its upstream work stops too), give
+        the cancel hooks a moment, and exit. A call that reported an upstream job is left
+        to finish upstream: the host has its record, so `mediaconduit jobs fetch` can
+        collect what is being paid for (or `jobs cancel` stop it)."""
         deadline = time.monotonic() + HOOK_GRACE
-        for thread in [*self.hooks, *(self.cancel(c) for c in list(self.calls.values()))]:
+        orphans = [c for c in list(self.calls.values()) if not c.job_reported]
+        for thread in [*self.hooks, *(self.cancel(c) for c in orphans)]:
             thread.join(max(0.0, deadline - time.monotonic()))
         os._exit(0)
 
@@ -229,7 +236,11 @@ class Server:
             found = ", ".join(type(item).__name__ for item in items) or "an empty list"
             raise ProviderBugError(f"{what} returned {found}, not Text, Image, Audio or Video "
                                    "(or a list of them)")
-        return result_to_wire(result)
+        wire = result_to_wire(result)
+        for item in wire.get("assets", [wire]):
+            if item.get("path"):
+                item["path"] = str(_in_outputs(Path(item["path"])))
+        return wire
 
     def op_cancel_job(self, message: dict[str, Any]) -> None:
         self.provider.cancel_job(str(message["job"]), message.get("details") or {})
@@ -266,6 +277,22 @@ class Server:
         self.channel.send(end)
 
 
+def _in_outputs(path: Path) -> Path:
+    """A result file inside this call's output folder, copied in when it is elsewhere: the
+    host takes result paths from that folder only."""
+    folder = output_dir().resolve()
+    real = path.resolve()
+    if real.is_relative_to(folder):
+        return path
+    if not real.is_file():
+        raise ProviderBugError(f"a result names the file {str(path)!r}, which does not exist")
+    import shutil
+
+    target = folder / path.name
+    shutil.copyfile(real, target)
+    return target
+
+
 def _accounts_of(chunk: Text) -> dict[str, Any]:
     found: dict[str, Any] = {}
     if chunk.usage:
@@ -275,9 +302,25 @@ def _accounts_of(chunk: Text) -> dict[str, Any]:
     return found
 
 
+def _keep_to_ourselves(fd: int) -> None:
+    """No child of the worker holds the channel: a program it starts does not inherit it,
+    and a forked child (multiprocessing) has it replaced by /dev/null, so the host sees
+    end-of-file when the worker dies even while such a child lives on."""
+    os.set_inheritable(fd, False)
+
+    def drop() -> None:
+        null = os.open(os.devnull, os.O_RDWR)
+        os.dup2(null, fd, inheritable=False)
+        os.close(null)
+
+    os.register_at_fork(after_in_child=drop)
+
+
 def main(argv: list[str]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the host's to handle
-    channel = Channel(socket.socket(fileno=int(argv[argv.index("--fd") + 1])))
+    fd = int(argv[argv.index("--fd") + 1])
+    _keep_to_ourselves(fd)
+    channel = Channel(socket.socket(fileno=fd))
     channel.send({"type": "hello", "protocol": PROTOCOL_VERSION, "pid": os.getpid(),
                   "python": sys.version.split()[0]})
     init = channel.receive()

@@ -59,8 +59,11 @@ class CallContext:
         self._cancelled = threading.Event()
         self._hooks: list[Callable[[], object]] = []
         self._lock = threading.Lock()
+        self.job_reported = False  # an upstream job the host keeps a record of
 
     def report(self, event: Progress | JobUpdate) -> None:
+        if isinstance(event, JobUpdate):
+            self.job_reported = True
         if self._sink is not None and (isinstance(event, JobUpdate) or not self.cancelled):
             self._sink(event)
 

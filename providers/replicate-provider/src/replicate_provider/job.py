@@ -8,7 +8,13 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-from mediaconduit.sdk import MediaConduitError, ProviderError, on_cancel, report_progress
+from mediaconduit.sdk import (
+    MediaConduitError,
+    ProviderError,
+    on_cancel,
+    report_job,
+    report_progress,
+)
 from mediaconduit.sdk.calls import current_call
 from replicate_provider.api import ReplicateAPI
 from replicate_provider.catalog import Spec
@@ -65,6 +71,9 @@ class Job:
             if status != self.status:
                 self.status = status
                 report_progress(message=f"replicate prediction {self.id} {status}")
+                if self.id:  # the host records it: `mediaconduit jobs` finds it later
+                    report_job(self.id, status, model=self.spec.info.id,
+                               get=self.url("get"), cancel=self.url("cancel"))
 
     def follow(self) -> dict[str, Any]:
         """Poll until the prediction ends (or a `Prefer: wait` answer already has output)."""

@@ -72,6 +72,21 @@ class ReplicateProvider(Provider):
             raise InvalidInputError(f"Replicate's {model_id} has no published version to run")
         return spec_from_version(owner, name, latest, model)
 
+    def cancel_job(self, job_id: str, details: Mapping[str, Any]) -> None:
+        """`mediaconduit jobs cancel`: cancel a prediction by its id."""
+        self.api.cancel(str(details.get("cancel") or f"v1/predictions/{job_id}/cancel"))
+
+    def fetch_job(self, job_id: str, details: Mapping[str, Any]) -> Any:
+        """`mediaconduit jobs fetch`: a finished prediction's outputs, downloaded again."""
+        model = self.get_model(str(details.get("model") or ""))
+        job = Job(self.api, model.spec, self.settings.job)
+        job.seen(self.api.get(str(details.get("get") or f"v1/predictions/{job_id}")))
+        if job.status != "succeeded":
+            job.check()
+            raise InvalidInputError(f"Replicate prediction {job_id} is {job.status or 'unknown'}"
+                                    ": nothing to fetch yet (try again once it has succeeded)")
+        return model.outputs(job)
+
     def health(self) -> dict[str, Any]:
         return {"ok": True, "base_url": self.settings.base_url,
                 "token": bool(self.settings.api_token), "listed": len(self.catalog)}
@@ -97,6 +112,10 @@ class ReplicateModel(Model):
         job = self._start(input, params, wait=self.replicate.settings.job.wait)
         job.follow()
         job.check()
+        return self.outputs(job)
+
+    def outputs(self, job: Job) -> Any:
+        """The outputs of a prediction that has them: text, or files downloaded."""
         if self.spec.output == "text":
             return self._text(job, job.body.get("output"))
         files = download_all(self.replicate.api, job.body.get("output"), self.spec.output)
