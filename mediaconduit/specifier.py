@@ -214,6 +214,11 @@ def _looks_local(text: str) -> bool:
 
 
 def _local(text: str, ref: str | None, cwd: Path) -> Specifier:
+    try:
+        Path(text).expanduser()
+    except RuntimeError:  # `~name` of no such user
+        raise SpecifierError(f"{text!r}: no such home folder (a local path starting with "
+                             "~ needs an existing user)") from None
     written = text
     if ref is None and "@" in Path(text).name and not Path(text).expanduser().exists():
         text, _, ref = text.rpartition("@")

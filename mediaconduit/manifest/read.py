@@ -122,8 +122,11 @@ def _not_a_mapping(data: object, lines: Mapping[str, int]) -> Issue:
         message = ("the manifest is empty: write at least id, name, version, type, "
                    "capabilities and entry (`mediaconduit schema` describes every key)")
         return Issue("", message)
+    # A file that is no mapping is likely not a manifest at all (a link to /etc/passwd, a
+    # key file): name what it holds, never echo it.
+    kind = "text" if isinstance(data, str) else describe(data)
     message = (f"the manifest must be a mapping of keys to values (id: ..., name: ...), "
-               f"not {describe(data)}")
+               f"not {kind}")
     return Issue("", message, lines.get(""))
 
 

@@ -44,6 +44,44 @@ def find_module(repo: Path, module: str) -> Path | None:
     return None
 
 
+def outside(repo: Path, path: Path) -> bool:
+    """Does `path` (links followed) lie outside the repository `repo`?"""
+    try:
+        return not path.resolve().is_relative_to(repo.resolve())
+    except (OSError, RuntimeError):  # a loop of links
+        return True
+
+
+def escapes(repo: Path, entry: str | None = None) -> str | None:
+    """The first of the manifest, `src/` and the entry module that is a link out of `repo`."""
+    module = find_module(repo, entry.partition(":")[0]) if entry else None
+    for path in (repo / MANIFEST_NAME, repo / "src", module):
+        if path is not None and (path.exists() or path.is_symlink()) and outside(repo, path):
+            name = path.relative_to(repo).as_posix()
+            return (f"{name} is a link to a place outside the repository; a provider "
+                    "repository must hold its own files (refused)")
+    return None
+
+
+def stdlib_shadows(repo: Path) -> list[str]:
+    """Modules at the repository root or in src/ named like the standard library's."""
+    found = []
+    for base in (repo, repo / "src"):
+        for path in sorted(base.glob("*")):
+            name = path.stem if path.suffix == ".py" else path.name
+            is_module = path.suffix == ".py" or (path / "__init__.py").is_file()
+            if is_module and name in sys.stdlib_module_names and name != "__init__":
+                found.append(path.relative_to(repo).as_posix())
+    return found
+
+
+def _shadow_issues(repo: Path) -> list[Issue]:
+    return [Issue("", f"{name} has the name of a standard-library module: the worker imports "
+                      f"Python's own {Path(name).stem}, never this file, and an import of it "
+                      "gets the wrong module; rename it")
+            for name in stdlib_shadows(repo)]
+
+
 def _entry_issues(repo: Path, manifest: Manifest, lines: Mapping[str, int]) -> list[Issue]:
     module = manifest.entry.partition(":")[0]
     if find_module(repo, module) is not None:
@@ -133,9 +171,14 @@ def check_repo(repo: Path, *, strict: bool = False) -> ManifestReport:
         message = (f"no {MANIFEST_NAME} in this folder: a provider repository needs one at its "
                    "root (`mediaconduit schema` describes it)")
         return make_report(path, None, [Issue("", message)], [])
+    escape = escapes(repo)
+    if escape is not None:
+        return make_report(path, None, [Issue("", escape)], [])
     report = check_manifest_file(path)
-    errors = list(report.errors)
+    errors = list(report.errors) + _shadow_issues(repo)
     if report.manifest is not None:
+        escape = escapes(repo, report.manifest.entry)
+        errors += [Issue("entry", escape, report.lines.get("entry"))] if escape else []
         errors += _entry_issues(repo, report.manifest, report.lines)
         errors += _dependency_issues(repo, report.manifest, report.lines)
     return make_report(path, report.manifest, errors, list(report.warnings),
@@ -169,7 +212,13 @@ class RepoManifest(NamedTuple):
 def read_repo_manifest(repo: Path) -> RepoManifest:
     """The manifest's facts and the dependency list of a repo, or the error that stops it."""
     try:
+        escape = escapes(repo)
+        if escape is not None:
+            raise ManifestError(f"{repo}: {escape}")
         manifest = load_manifest(repo)
+        escape = escapes(repo, manifest.entry)
+        if escape is not None:
+            raise ManifestError(f"{repo}: {escape}")
         return RepoManifest(manifest.facts(), repo_dependencies(repo, manifest), None)
     except MediaConduitError as e:
         return RepoManifest(None, [], str(e))

@@ -40,6 +40,23 @@ def _default(value: object) -> Any:
     return repr(value)
 
 
+class FrameError(ValueError):
+    """A frame that breaks the protocol (too large, not UTF-8, not a JSON object)."""
+
+
+def decode(body: bytes) -> dict[str, Any]:
+    """One frame's body as a message; `FrameError` says what is wrong with it."""
+    try:
+        message = json.loads(body.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise FrameError("a frame that is not UTF-8") from None
+    except (ValueError, RecursionError) as e:
+        raise FrameError(f"a frame that is not JSON ({type(e).__name__})") from None
+    if not isinstance(message, dict):
+        raise FrameError(f"a frame holding a JSON {type(message).__name__}, not an object")
+    return message
+
+
 def encode(message: dict[str, Any]) -> bytes:
     body = json.dumps(message, separators=(",", ":"), default=_default).encode()
     return _HEADER.pack(len(body)) + body
@@ -59,19 +76,26 @@ class Channel:
             self.sock.sendall(data)
 
     def receive(self) -> dict[str, Any] | None:
-        """The next message, or None once the other side has gone."""
+        """The next message, or None once the other side has gone.
+
+        A frame that is too large, not UTF-8, not JSON or not a JSON object raises
+        `FrameError`: the stream can no longer be trusted, so the caller ends it.
+        """
         try:
             header = self._reader.read(_HEADER.size)
             if len(header) < _HEADER.size:
                 return None
             (size,) = _HEADER.unpack(header)
-            body = self._reader.read(size) if size <= MAX_FRAME else b""
-        except (OSError, ValueError):
+            if size > MAX_FRAME:
+                raise FrameError(f"a frame of {size} bytes (at most {MAX_FRAME} are allowed)")
+            body = self._reader.read(size)
+        except (OSError, ValueError) as e:
+            if isinstance(e, FrameError):
+                raise
             return None
         if len(body) < size:
             return None
-        message: dict[str, Any] = json.loads(body)
-        return message
+        return decode(body)
 
     def close(self) -> None:
         # Shut down first: it wakes a thread blocked in `receive`, which holds the

@@ -134,7 +134,8 @@ class Server:
                 self.cancel(context)
             return None
         rid = message["id"]
-        context = CallContext(lambda p: self.send_progress(rid, p))
+        context = CallContext(lambda p: self.send(rid, "progress", p),
+                              lambda j: self.send(rid, "job", j))
         self.calls[rid] = context
         return context
 
@@ -156,8 +157,8 @@ class Server:
             thread.join(max(0.0, deadline - time.monotonic()))
         os._exit(0)
 
-    def send_progress(self, rid: int, event: Progress | JobUpdate) -> None:
-        kind = "job" if isinstance(event, JobUpdate) else "progress"
+    def send(self, rid: int, kind: str, event: Progress | JobUpdate) -> None:
+        """A progress report or a job update of call `rid`, as a frame of its own kind."""
         self.channel.send({"id": rid, kind: event.to_dict()})
 
     def begin(self, me: int) -> None:

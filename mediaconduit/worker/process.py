@@ -22,16 +22,27 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from mediaconduit.errors import ProtocolError
-from mediaconduit.sdk._protocol import PROTOCOL_VERSION, Channel
+from mediaconduit.sdk._protocol import PROTOCOL_VERSION, Channel, FrameError
 from mediaconduit.sdk.errors import MediaConduitError, ProviderCrashedError, error_from_dict
-from mediaconduit.worker.calls import Call, ProgressCallback
+from mediaconduit.worker.calls import Call, ProgressCallback, reply_problem
+from mediaconduit.worker.logs import WorkerLog
 
+# The SDK goes first (so `mediaconduit` is always the SDK); the repo and its src/ go after
+# the standard library, so a repository's own json.py or signal.py shadows nothing the SDK
+# or the provider imports from it (`mediaconduit validate` reports such files).
 BOOT = (
-    "import sys; sys.path[:0] = sys.argv[1:4]; "
+    "import sys; p = sys.path; "
+    "i = next((n for n, e in enumerate(p) if e.endswith('-packages')), len(p)); "
+    "p[i:i] = sys.argv[2:4]; p.insert(0, sys.argv[1]); "
     "from mediaconduit.sdk._worker import main; main(sys.argv[4:])"
 )
-ALLOWED_ENV = frozenset({
-    "PATH", "HOME", "USER", "LOGNAME", "LANG", "LANGUAGE", "TZ", "TMPDIR", "TEMP", "TMP",
+LOCALE_ENV = frozenset({
+    "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_COLLATE", "LC_MESSAGES", "LC_MONETARY",
+    "LC_NUMERIC", "LC_TIME", "LC_ADDRESS", "LC_IDENTIFICATION", "LC_MEASUREMENT", "LC_NAME",
+    "LC_PAPER", "LC_TELEPHONE",
+})
+ALLOWED_ENV = LOCALE_ENV | frozenset({
+    "PATH", "HOME", "USER", "LOGNAME", "TZ", "TMPDIR", "TEMP", "TMP",
     "SYSTEMROOT", "COMSPEC", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY",
     "http_proxy", "https_proxy", "no_proxy", "all_proxy", "SSL_CERT_FILE", "SSL_CERT_DIR",
     "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE",
@@ -43,8 +54,7 @@ _sequence = itertools.count(1)
 def worker_env(declared: list[str], source: Mapping[str, str] | None = None) -> dict[str, str]:
     """The allowlist plus the variables the manifest declares; nothing else."""
     source = os.environ if source is None else source
-    return {k: v for k, v in source.items()
-            if k in ALLOWED_ENV or k.startswith("LC_") or k in declared}
+    return {k: v for k, v in source.items() if k in ALLOWED_ENV or k in declared}
 
 
 class NotDelivered(ProviderCrashedError):
@@ -77,7 +87,9 @@ class Worker:
 
     def __init__(self, spec: WorkerSpec) -> None:
         self.spec = spec
-        self.log_path = spec.log_dir / f"worker-{os.getpid()}-{next(_sequence)}.log"
+        self.log = WorkerLog(spec.log_dir / f"worker-{os.getpid()}-{next(_sequence)}.log")
+        self._outputs = os.path.realpath(spec.output_root)
+        self._violation: str | None = None
         self._pending: dict[int, queue.SimpleQueue[dict[str, Any]]] = {}
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -97,21 +109,34 @@ class Worker:
             raise
         threading.Thread(target=self._read_loop, name=f"mc-reader-{self.spec.label}",
                          daemon=True).start()
+        threading.Thread(target=self._watch_exit, name=f"mc-watch-{self.spec.label}",
+                         daemon=True).start()
         return self
+
+    @property
+    def log_path(self) -> Path:
+        """The worker's log file, with everything it printed so far written to it."""
+        self.log.drain()
+        return self.log.path
 
     # --- start ------------------------------------------------------------
 
     def _spawn(self) -> tuple[subprocess.Popen[bytes], Channel]:
         spec = self.spec
-        spec.log_dir.mkdir(parents=True, exist_ok=True)
         host, child = socket.socketpair()
         paths = [str(spec.sdk_path), str(spec.repo), str(spec.repo / "src")]
-        with child, open(self.log_path, "ab") as log:
-            process = subprocess.Popen(
-                [str(spec.python), "-I", "-c", BOOT, *paths, "--fd", str(child.fileno())],
-                pass_fds=[child.fileno()], stdin=subprocess.DEVNULL, stdout=log,
-                stderr=subprocess.STDOUT, env=dict(spec.env), cwd=spec.repo,
-            )
+        with child:
+            try:
+                process = subprocess.Popen(
+                    [str(spec.python), "-I", "-c", BOOT, *paths, "--fd", str(child.fileno())],
+                    pass_fds=[child.fileno()], stdin=subprocess.DEVNULL, stdout=self.log.write_fd,
+                    stderr=subprocess.STDOUT, env=dict(spec.env), cwd=spec.repo,
+                )
+            except BaseException:
+                self.log.abandon()
+                host.close()
+                raise
+        self.log.start()
         return process, Channel(host)
 
     def await_hello(self) -> None:
@@ -161,7 +186,7 @@ class Worker:
         rid, replies = self._register()
         call = Call(self.spec.label, op, replies, lambda: self._cancel(rid),
                     lambda: self._forget(rid), timeout=timeout, on_progress=on_progress,
-                    on_job=on_job)
+                    on_job=on_job, outputs=self._outputs, violated=self.violated)
         try:
             self._send({"id": rid, "op": op, **payload})
         except BaseException:
@@ -215,19 +240,56 @@ class Worker:
     # --- replies and death ------------------------------------------------
 
     def _read_loop(self) -> None:
-        while (message := self.channel.receive()) is not None:
-            replies = self._pending.get(message.get("id", -1))
-            if replies is not None:
-                replies.put(message)
+        try:
+            while (message := self.channel.receive()) is not None:
+                problem = reply_problem(message)
+                if problem is not None:
+                    self._stop_for(problem)
+                    break
+                replies = self._pending.get(message["id"])
+                if replies is not None:
+                    replies.put(message)
+        except FrameError as e:
+            self._stop_for(f"sent {e}")
         self._eof = True
         self._on_exit()
+
+    def _stop_for(self, violation: str) -> None:
+        """The worker broke the protocol: nothing more it sends can be trusted, so end it."""
+        if self._violation is None:
+            self._violation = violation
+        if self.process.poll() is None:
+            self.process.kill()
+
+    def violated(self, violation: str) -> ProviderCrashedError:
+        """End a worker that sent a reply a call cannot use; the error to raise for it."""
+        self._stop_for(violation)
+        self.channel.close()
+        self._wait_for_reader()
+        return self._crash or self._crashed(self._violation_message())
+
+    def _violation_message(self) -> str:
+        return (f"the worker of {self.spec.label} broke the protocol ({self._violation}) and "
+                "was stopped")
+
+    def _watch_exit(self) -> None:
+        """The worker process ended: end the channel too, even when a child of the worker
+        still holds its end of the socket (then no end-of-file would ever come)."""
+        with contextlib.suppress(OSError):
+            self.process.wait()
+        deadline = time.monotonic() + 0.5  # let the reader take what was sent last
+        while not self._eof and time.monotonic() < deadline:
+            time.sleep(0.01)
+        if not self._eof:
+            self.channel.close()
 
     def _on_exit(self) -> None:
         try:
             self.process.wait(timeout=2)
         except subprocess.TimeoutExpired:
             self.kill()
-        crash = self._crashed(f"the worker of {self.spec.label} exited")
+        crash = self._crashed(self._violation_message() if self._violation
+                              else f"the worker of {self.spec.label} exited")
         with self._lock:
             self._crash = crash
             pending = list(self._pending.values())
@@ -241,12 +303,8 @@ class Worker:
         return ProviderCrashedError(message + "; its last lines:", self.log_tail(), code)
 
     def log_tail(self, lines: int = TAIL_LINES) -> list[str]:
-        """The last lines this worker wrote to its log."""
-        try:
-            text = self.log_path.read_text(errors="replace")
-        except OSError:
-            return []
-        return text.splitlines()[-lines:]
+        """The last lines this worker wrote to its log (read from its end)."""
+        return self.log.tail(lines)
 
     # --- stop -------------------------------------------------------------
 
