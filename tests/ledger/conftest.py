@@ -61,3 +61,9 @@ def ledger_of(handle: ProviderHandle) -> Ledger:
     ledger = handle._ledger() if handle._ledger else None
     assert ledger is not None
     return ledger
+
+
+@pytest.fixture(scope="package")
+def _module_cache_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache for every ledger test: the meter provider's environment is built once."""
+    return tmp_path_factory.mktemp("ledger-cache")
