@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import signal
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -26,6 +27,8 @@ from tests.batch.common import (
     statuses,
     text_files,
 )
+from tests.conftest import TEST_PROVIDERS, publish
+from tests.helpers.gitserver import GitServer
 
 ray = pytest.importorskip("ray")  # the dev extra has it; without it, these tests cannot run
 
@@ -33,8 +36,9 @@ pytestmark = pytest.mark.slow  # a Ray cluster and actor processes
 
 
 @pytest.fixture(scope="module", autouse=True)
-def cluster() -> Iterator[None]:
-    """A real local cluster on this machine's two cores; the batches run on it."""
+def cluster(git_server: GitServer) -> Iterator[None]:
+    """A real local cluster on this machine's two cores; the batches run on it. Started
+    after the loopback git server, so its actors' git reaches it as github.com too."""
     ray.init(num_cpus=2, include_dashboard=False, logging_level=logging.WARNING)
     yield
     ray.shutdown()
@@ -90,8 +94,8 @@ def test_a_provider_crash_inside_an_actor_is_retried(tmp_path: Path, cache: Path
     assert (summary.done, summary.failed) == (3, 0)
     got = records(tmp_path / "crash")
     assert [r["attempts"] for r in got] == [2, 2, 2]  # the provider's worker crashed once each
-    assert [(tmp_path / "crash" / r["outputs"][0]).read_text() for r in got] == [
-        "ONE", "TWO", "THREE"]
+    assert sorted((tmp_path / "crash" / r["outputs"][0]).read_text() for r in got) == [
+        "ONE", "THREE", "TWO"]
 
 
 def _mark_node(folder: str) -> None:
@@ -115,6 +119,41 @@ def test_node_setup_runs_in_every_actor_before_it_loads(tmp_path: Path, cache: P
     with pytest.raises(MediaConduitError, match="this node's lock does not match"):
         run([tmp_path / "in"], out=tmp_path / "broken", provider=TOOLKIT, model="echo",
             cache_dir=cache, engine="ray", node_setup=_broken_node)
+
+
+def test_actors_load_the_locked_commit_after_syncing_the_lock(
+        tmp_path: Path, cache: Path, git_server: GitServer) -> None:
+    """A lock beside the project: every actor syncs it (`sync --locked`) and loads its commit,
+    though the tag has moved since; a stale lock stops the actors before they load."""
+    from mediaconduit.lock import read_lock
+
+    locked_commit = publish(git_server, "reverse", "BatchLocks/reverse", tag="v1")
+    project = tmp_path / "app" / "mediaconduit.yaml"
+    project.parent.mkdir()
+    spec = "https://github.com/BatchLocks/reverse@v1"
+    project.write_text(f"providers:\n  - {spec}\n")
+    assert main(["lock", "--project", str(project), "--cache-dir", str(cache)]) == 0
+    assert read_lock(project.with_name("mediaconduit.lock")).providers[0].commit == locked_commit
+    moved = tmp_path / "moved"
+    shutil.copytree(TEST_PROVIDERS / "reverse", moved)
+    (moved / "NEW.txt").write_text("new code under the old tag\n")
+    assert git_server.publish(moved, "BatchLocks/reverse", tag="v1") != locked_commit
+    text_files(tmp_path / "in", ["abc", "xyz"])
+    fresh = tmp_path / "fresh-cache"
+    summary = run([tmp_path / "in"], out=tmp_path / "out", provider=spec, model="reverse",
+                  project=project, cache_dir=fresh, engine="ray", update=True)
+    assert (summary.done, summary.commit) == (2, locked_commit)
+    got = records(tmp_path / "out")
+    assert {r["commit"] for r in got} == {locked_commit}
+    assert sorted((tmp_path / "out" / r["outputs"][0]).read_text() for r in got) == [
+        "cba", "zyx"]
+    project.write_text(f"providers:\n  - {spec}\n  - {TOOLKIT}\n")  # the lock is stale now
+    here = run([tmp_path / "in"], out=tmp_path / "here", provider=spec, model="reverse",
+               project=project, cache_dir=fresh)
+    assert here.commit == locked_commit  # this machine's loads still use the lock's commit...
+    with pytest.raises(MediaConduitError, match=r"does not match mediaconduit\.yaml"):
+        run([tmp_path / "in"], out=tmp_path / "stale", provider=spec, model="reverse",
+            project=project, cache_dir=fresh, engine="ray")  # ...but a node never syncs it
 
 
 def test_200_frames_with_an_actor_killed_mid_run_then_a_rerun_that_does_nothing(
