@@ -17,13 +17,14 @@ def in_call(context: CallContext, fn: object) -> None:
         calls.leave_call(token)
 
 
-def test_progress_and_jobs_reach_the_sink_in_order() -> None:
+def test_progress_and_jobs_reach_their_sinks_in_order() -> None:
     seen: list[object] = []
-    context = CallContext(seen.append)
+    jobs: list[object] = []
+    context = CallContext(seen.append, jobs.append)
     in_call(context, lambda: (calls.report_progress(0.5, "half"), calls.report_progress(2),
                               calls.report_job("p-1", "starting", url="u")))
-    assert seen == [Progress(0.5, "half"), Progress(1.0, None),
-                    JobUpdate("p-1", "starting", {"url": "u"})]
+    assert seen == [Progress(0.5, "half"), Progress(1.0, None)]
+    assert jobs == [JobUpdate("p-1", "starting", {"url": "u"})] and context.job_reported
 
 
 def test_outside_a_call_nothing_is_reported_or_cancelled() -> None:
@@ -63,7 +64,7 @@ def test_wait_wakes_at_once_on_cancel() -> None:
 
 def test_progress_after_cancel_is_dropped_but_job_reports_still_go() -> None:
     seen: list[object] = []
-    context = CallContext(seen.append)
+    context = CallContext(seen.append, seen.append)
     context.cancel()
     in_call(context, lambda: (calls.report_progress(0.1), calls.report_job("j", "canceled")))
     assert seen == [JobUpdate("j", "canceled", {})]

@@ -48,24 +48,29 @@ class JobUpdate:
         return {"job_id": self.job_id, "status": self.status, "details": dict(self.details)}
 
 
-ProgressSink = Callable[[Progress | JobUpdate], None]
+ProgressSink = Callable[[Progress], None]
+JobSink = Callable[[JobUpdate], None]
 
 
 class CallContext:
     """One call's progress sink and cancellation flag, shared with its cancel hooks."""
 
-    def __init__(self, sink: ProgressSink | None = None) -> None:
-        self._sink = sink
+    def __init__(self, sink: ProgressSink | None = None, jobs: JobSink | None = None) -> None:
+        self._sink, self._jobs = sink, jobs
         self._cancelled = threading.Event()
         self._hooks: list[Callable[[], object]] = []
         self._lock = threading.Lock()
         self.job_reported = False  # an upstream job the host keeps a record of
 
-    def report(self, event: Progress | JobUpdate) -> None:
-        if isinstance(event, JobUpdate):
-            self.job_reported = True
-        if self._sink is not None and (isinstance(event, JobUpdate) or not self.cancelled):
-            self._sink(event)
+    def report(self, progress: Progress) -> None:
+        if self._sink is not None and not self.cancelled:
+            self._sink(progress)
+
+    def job(self, update: JobUpdate) -> None:
+        """An upstream job of this call (reported even once cancelled: its record matters)."""
+        self.job_reported = True
+        if self._jobs is not None:
+            self._jobs(update)
 
     @property
     def cancelled(self) -> bool:
@@ -132,7 +137,7 @@ def report_job(job_id: str, status: str, **details: Any) -> None:
     exists, and again when its status changes). The host writes a record to its cache at
     once, so a job outlives a host that dies mid-call: `mediaconduit jobs list` shows it,
     `jobs cancel` and `jobs fetch` reach it through `Provider.cancel_job`/`fetch_job`."""
-    current_call().report(JobUpdate(str(job_id), str(status), details))
+    current_call().job(JobUpdate(str(job_id), str(status), details))
 
 
 def wait(seconds: float) -> bool:
