@@ -21,10 +21,10 @@ from mediaconduit.sdk import (
     Usage,
     cancelled,
 )
+from mediaconduit.sdk.hangup import hang_up_on_cancel, track_calls
 from mistral_provider.catalog import aliases, parse_catalog
 from mistral_provider.chat import answer, content_text, cost_of, messages, usage_of, vendor_params
 from mistral_provider.errors import Context, is_transport_error, map_error
-from mistral_provider.hangup import hang_up_on_cancel, track_calls
 from mistral_provider.settings import Settings, load_settings
 
 T = TypeVar("T")

@@ -22,10 +22,10 @@ from mediaconduit.sdk import (
     Usage,
     cancelled,
 )
+from mediaconduit.sdk.hangup import hang_up_on_cancel, track_calls
 from together_provider.catalog import parse_catalog
 from together_provider.chat import answer, cost_of, messages, usage_of, vendor_params
 from together_provider.errors import Context, map_error
-from together_provider.hangup import hang_up_on_cancel, track_calls
 from together_provider.images import images_of, prompt_of, request_body
 from together_provider.settings import load_settings
 
