@@ -40,6 +40,7 @@ from mediaconduit.sdk import (
 
 if TYPE_CHECKING:
     from mediaconduit.handles import ModelHandle, ProviderHandle
+    from mediaconduit.ledger.errors import BudgetExceededError
     from mediaconduit.registry import ProviderRegistry, get_provider_registry
     from mediaconduit.routing import NoRouteError
 
@@ -49,6 +50,7 @@ _LAZY = {
     "ProviderHandle": "mediaconduit.handles",
     "ModelHandle": "mediaconduit.handles",
     "NoRouteError": "mediaconduit.routing",
+    "BudgetExceededError": "mediaconduit.ledger.errors",
 }
 
 
@@ -65,6 +67,7 @@ __all__ = [
     "Asset",
     "Audio",
     "AuthenticationError",
+    "BudgetExceededError",
     "Capability",
     "Cost",
     "Image",

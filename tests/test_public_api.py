@@ -12,7 +12,7 @@ ERRORS = {"AuthenticationError", "InvalidInputError", "MediaConduitError", "Mode
 VALUES = {"Capability", "Cost", "ModelInfo", "Pricing", "Progress", "Usage"}
 
 HOST = ASSETS | ERRORS | VALUES | {
-    "ModelHandle", "NoRouteError", "ProviderHandle", "ProviderRegistry", "__version__",
+    "BudgetExceededError", "ModelHandle", "NoRouteError", "ProviderHandle", "ProviderRegistry", "__version__",
     "get_provider_registry",
 }
 SDK = ASSETS | ERRORS | VALUES | {

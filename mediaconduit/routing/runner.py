@@ -115,9 +115,13 @@ class Runner:
 
     def _try(self, index: int, candidate: Candidate, attempts: Attempts,
              call: Callable[[], Any]) -> Any:
+        from mediaconduit.ledger.tags import tagged
+
         started = time.monotonic()
         try:
-            result = call()
+            with tagged(route=f"step {index}: {candidate.label}",
+                        attempt=len(attempts.tried) + 1, task=candidate.task):
+                result = call()
         except InvalidInputError:
             raise
         except MediaConduitError as error:

@@ -37,6 +37,8 @@ def test_a_refused_candidate_is_passed_over_for_the_next(routed: ProviderRegistr
     assert upstream.log == []
     rows = routed.ledger.rows()
     assert [(r["model"], r["status"]) for r in rows] == [("ticket", "refused"), ("chat", "ok")]
+    assert [(r["route"], r["attempt"]) for r in rows] == [  # the router tags every attempt
+        ("step 1: meter:ticket", 1), ("step 1: meter:chat", 2)]
 
 
 def test_a_pinned_model_over_budget_is_no_route(routed: ProviderRegistry,
