@@ -166,9 +166,9 @@ class _Pool:
         """Start every actor; fails with the provider's load error if none comes up."""
         for _ in range(self.size):
             self.spawn()
-        reports = ray.get([a.start.remote() for a in self.actors.values()])
-        broken = [(slot, r["error"]) for slot, r in zip(list(self.actors), reports, strict=True)
-                  if r["error"] is not None]
+        starting = [(slot, a.start.remote()) for slot, a in self.actors.items()]
+        reports = [(slot, _report(ref)) for slot, ref in starting]
+        broken = [(slot, r["error"]) for slot, r in reports if r["error"] is not None]
         for slot, _ in broken:
             self.actors.pop(slot)
         if not self.actors:
@@ -189,9 +189,8 @@ class _Pool:
             return
         self.replacements -= 1
         new = self.spawn()
-        with contextlib.suppress(*LOST):
-            if ray.get(new.start.remote())["error"] is None:
-                return
+        if _report(new.start.remote())["error"] is None:
+            return
         self.actors = {s: a for s, a in self.actors.items() if a is not new}
 
     def submit(self, queue: collections.deque[Task]) -> None:
@@ -233,11 +232,20 @@ class _Pool:
 
     def stop(self) -> None:
         stopping = [a.stop.remote() for a in self.actors.values()]
-        with contextlib.suppress(*LOST):
-            ray.get(stopping, timeout=30)
+        with contextlib.suppress(ray.exceptions.GetTimeoutError, *LOST):
+            ray.get(stopping, timeout=30)  # each closes its provider worker
         for actor in self.actors.values():
             ray.kill(actor, no_restart=True)
         self.actors.clear()
+
+
+def _report(starting: Any) -> dict[str, Any]:
+    """An actor's start report; one that died starting is reported like a failed load."""
+    try:
+        report: dict[str, Any] = ray.get(starting)
+    except LOST as error:
+        return {"error": {"type": "ActorDiedError", "message": str(error)}}
+    return report
 
 
 def _died(pool: _Pool, task: Task, why: str) -> Outcome:

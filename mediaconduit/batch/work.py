@@ -119,10 +119,10 @@ def read_input(value: str, kinds: set[str]) -> Asset:
     """The input as the CLI's `run` reads it: a file as media of its MIME type, else text."""
     import click
 
-    from mediaconduit.cli.providers import read_input
+    from mediaconduit.cli.providers import read_input as read_cli_input
 
     try:
-        return read_input(value, kinds)
+        return read_cli_input(value, kinds)
     except click.BadParameter as e:
         raise InvalidInputError(e.message) from None
 
