@@ -1,5 +1,5 @@
 # Two commands on a fresh clone (Python 3.10+ and git, nothing else):
-#   make demo   the offline quick start: real media transforms on the sample clip
+#   make demo   the offline quick starts: media transforms, speech, a routed video-to-text
 #   make test   the whole test suite (what CI runs)
 # Each makes .venv with the package and its dev tools the first time, and reuses it
 # after (rebuilt when pyproject.toml changes). `make lint` runs ruff and mypy.
@@ -18,6 +18,7 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/python examples/quickstart.py
+	$(BIN)/python examples/routing.py
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n auto

@@ -43,7 +43,9 @@ def _table(plan: Plan) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table("step", "from → to", "task", "candidate", "why", title="route")
+    table = Table(title="route")
+    for column in ("step", "from → to", "task", "candidate", "why"):
+        table.add_column(column, overflow="fold")  # a narrow screen wraps, never cuts
     for index, step in enumerate(plan.steps, 1):
         for rank, candidate in enumerate(step.candidates):
             why = "chosen" if rank == 0 else f"fallback {rank}"
@@ -51,7 +53,10 @@ def _table(plan: Plan) -> None:
                           candidate.label, why)
     for rejected in plan.rejected:
         table.add_row("", "", "", f"{rejected.provider}:{rejected.model}", rejected.reason)
-    Console(stderr=True).print(table)
+    console = Console(stderr=True)
+    if not console.is_terminal:  # piped or logged: no screen to fit, keep rows whole
+        console = Console(stderr=True, width=200)
+    console.print(table)
 
 
 @click.command("do")
