@@ -116,6 +116,8 @@ class RayEngine:
 
     def run(self, batch: Batch, emit: Emit, stop: threading.Event) -> None:
         """Every task, each emitted once finished."""
+        if batch.registry is not None:
+            batch.registry.close()  # the caller's provider worker: the actors have their own
         with self.cluster():
             pool = _Pool(self, batch.job, batch.commit, self._size(len(batch.tasks)))
             try:

@@ -8,6 +8,16 @@ place) to one line per item.
 
 The key of an item is what makes its output: the input's digest, the parameters,
 the provider's commit and the model (or the routed target).
+
+A record's fields: `key`, `input` (the file's absolute path, or the text),
+`input_digest` (sha256), `params`, `provider`, `model` (or `to`, `task` and the
+`route` taken), `commit` (the provider's, a dev folder's `dev-...` revision, or a
+routed batch's `project-...` fingerprint of its project file and lock), `status`
+(`done` or `failed`), `outputs` (paths relative to DIR, under `outputs/`), `error`
+(`{type, message}` or null), `usage`, `cost` (`{usd, estimated}`), `duration`
+(seconds, retries included), `attempts`, `worker` (engine, slot; on Ray the actor's
+pid and node), `batch` (the run's id, also on its ledger rows) and `finished` (Unix
+time).
 """
 
 from __future__ import annotations
