@@ -8,6 +8,8 @@ Chatterbox-TTS-Server and travisvn's chatterbox-tts-api
 espeak-ng speech. What comes back is recognised here with pocketsphinx
 (`tests/helpers/speech.py`). One environment serves both servers: a handle per
 server, the kind detected from the server itself (or given as `CHATTERBOX_API`).
+And provider to provider: the speech is recognised by the embedded `local-speech`
+provider, loaded by its URL too.
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ from tests.helpers.gitserver import GitServer
 pytestmark = [pytest.mark.slow, speech.requires_engines]
 
 URL = "https://github.com/MediaConduit/chatterbox-provider"
+LOCAL_SPEECH = "https://github.com/MediaConduit/local-speech-provider"
+LOCAL_SPEECH_DIR = Path(__file__).resolve().parents[1] / "providers" / "local-speech-provider"
 SEVEN = "one two three four five six seven"
 FAST = {"max_attempts": 1, "connect_timeout": 2, "timeout": 30, "idle_timeout": 30}
 #: the three ways of speaking: (server, stream_format)
@@ -75,6 +79,13 @@ def handles(host: ProviderRegistry,
     return {("devnen", "audio"): host.get_provider(URL, config=devnen),
             ("travisvn", "audio"): host.get_provider(URL, config=FAST),
             ("travisvn", "sse"): host.get_provider(URL, config={**FAST, "stream_format": "sse"})}
+
+
+@pytest.fixture(scope="module")
+def local_speech(host: ProviderRegistry, git_server: GitServer) -> ProviderHandle:
+    """The embedded local-speech provider, by its URL too: it does the listening."""
+    publish(git_server, str(LOCAL_SPEECH_DIR), "MediaConduit/local-speech-provider")
+    return host.get_provider(LOCAL_SPEECH)
 
 
 @pytest.fixture
@@ -126,6 +137,17 @@ def test_text_to_chatterbox_to_text_recovers_most_words(
     assert audio.usage.characters == len(SEVEN) and audio.cost.usd == Decimal(0)
     if way[1] == "sse":
         assert audio.usage.audio_seconds and audio.usage.audio_seconds > 1
+
+
+@pytest.mark.parametrize("way", WAYS[:2], ids=["devnen", "travisvn"])
+def test_text_to_chatterbox_to_local_speech_recovers_most_words(
+        handles: dict[tuple[str, str], ProviderHandle], local_speech: ProviderHandle,
+        way: tuple[str, str]) -> None:
+    """Provider to provider, both by URL: Chatterbox speaks, local-speech listens."""
+    audio = say(handles[way])
+    text = local_speech.get_model("pocketsphinx-en-us").transform(audio)
+    assert isinstance(text, Text)
+    assert speech.words_recovered(SEVEN, text.text) >= 4, text.text
 
 
 @pytest.mark.parametrize("way", WAYS[:2], ids=["devnen", "travisvn"])

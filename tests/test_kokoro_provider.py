@@ -7,7 +7,8 @@ fake Kokoro-FastAPI (`providers/kokoro-provider/tests/fake_kokoro.py`), whose au
 is real espeak-ng speech. What comes back is recognised here with pocketsphinx
 (`tests/helpers/speech.py`), not taken on the provider's word. The host never
 imports `openai`. The provider's own suite runs too, in an environment with its
-dependencies, as its CI would run it.
+dependencies, as its CI would run it. And provider to provider: Kokoro's speech is
+recognised by the embedded `local-speech` provider, loaded by its URL too.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ from tests.helpers.kokoro import MODELS, PROVIDER, VOICES, FakeKokoro, Reply, su
 pytestmark = [pytest.mark.slow, speech.requires_engines]
 
 URL = "https://github.com/MediaConduit/kokoro-provider"
+LOCAL_SPEECH = "https://github.com/MediaConduit/local-speech-provider"
+LOCAL_SPEECH_DIR = Path(__file__).resolve().parents[1] / "providers" / "local-speech-provider"
 SEVEN = "one two three four five six seven"
 #: a voice the fake speaks clearly (plain en-us at its own pitch, like every voice)
 VOICE = "bf_emma"
@@ -83,6 +86,13 @@ def provider(host: ProviderRegistry) -> ProviderHandle:
     return handle
 
 
+@pytest.fixture(scope="module")
+def local_speech(host: ProviderRegistry, git_server: GitServer) -> ProviderHandle:
+    """The embedded local-speech provider, by its URL too: it does the listening."""
+    publish(git_server, str(LOCAL_SPEECH_DIR), "MediaConduit/local-speech-provider")
+    return host.get_provider(LOCAL_SPEECH)
+
+
 def say(provider: ProviderHandle, text: str = SEVEN, **params: Any) -> Audio:
     audio = provider.get_model("kokoro").transform(Text(text), **params)
     assert isinstance(audio, Audio) and audio.path is not None and audio.path.is_file()
@@ -100,6 +110,8 @@ def test_it_loads_by_url_and_lists_four_free_speech_models(provider: ProviderHan
     assert all(m.tasks == ("text-to-speech",) and m.free for m in infos)
     assert infos[0].metadata["voices"] == list(VOICES)
     assert [m.id for m in provider.get_free_models()] == list(MODELS)
+    report = provider.health()
+    assert (report["ok"], report["voices"]) == (True, len(VOICES))
 
 
 def test_the_host_never_imports_the_openai_client(provider: ProviderHandle) -> None:
@@ -119,6 +131,16 @@ def test_text_to_kokoro_to_text_recovers_most_words(provider: ProviderHandle, ca
     heard, words = speech.recognize(audio.path)
     assert speech.words_recovered(SEVEN, heard) >= 4, heard  # most of the seven
     assert words and all(w["end"] >= w["start"] for w in words)
+
+
+@pytest.mark.parametrize("fmt", ["wav", "mp3"])
+def test_text_to_kokoro_to_local_speech_recovers_most_words(
+        provider: ProviderHandle, local_speech: ProviderHandle, fmt: str) -> None:
+    """Provider to provider, both by URL: Kokoro speaks, local-speech listens."""
+    audio = say(provider, voice=VOICE, response_format=fmt)
+    text = local_speech.get_model("pocketsphinx-en-us").transform(audio)
+    assert isinstance(text, Text)
+    assert speech.words_recovered(SEVEN, text.text) >= 4, text.text
 
 
 def test_a_voice_mix_and_speed_reach_the_server(provider: ProviderHandle,
