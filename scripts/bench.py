@@ -573,6 +573,17 @@ def compile_host() -> None:
     compileall.compile_dir(str(ROOT / "mediaconduit"), quiet=1)
 
 
+def part_two(quick: bool) -> dict[str, Any]:
+    """Part two's figures (scripts/bench_part2.py): routing, chats, jobs, speech, batches,
+    the ledger; in a quick run only the cheap ones, small."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import bench_part2
+
+    results = bench_part2.measure(quick)
+    print("\n## Part two\n\n" + bench_part2.table(results))
+    return results
+
+
 def main(argv: list[str] | None = None) -> int:
     settings, json_path = parse_args(argv)
     compile_host()
@@ -587,6 +598,7 @@ def main(argv: list[str] | None = None) -> int:
     print(table(data))
     print(f"\n{settings.runs} run(s) each, medians; {data['seconds']:.0f} s in all; "
           f"load average {started['load_average']} -> {data['load_average_after']}")
+    data["part_two"] = part_two(settings.quick)
     if json_path is not None:
         json_path.write_text(json.dumps(data, indent=1) + "\n")
     return 0
