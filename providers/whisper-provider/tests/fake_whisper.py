@@ -123,7 +123,7 @@ class RecordedRequest:
     method: str
     path: str
     query: Mapping[str, str]
-    headers: Mapping[str, str]
+    headers: Mapping[str, str]  # names in lower case
     fields: Mapping[str, Any]  # multipart text fields (lists for `x[]` names)
     files: Mapping[str, tuple[str, str, int]]  # field -> (filename, content type, size)
 
@@ -292,7 +292,7 @@ class _WhisperHandler(QuietHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         self.fields, self.files = _multipart(self.headers.get("Content-Type", ""), body)
         self.fake.record(RecordedRequest(
-            self.command, self.route, self.query, dict(self.headers.items()),
+            self.command, self.route, self.query, {k.lower(): v for k, v in self.headers.items()},
             dict(self.fields),
             {k: (name, kind, len(data)) for k, (name, kind, data) in self.files.items()}))
         routes = {"asr-webservice": ASR_ROUTES, "speaches": SPEACHES_ROUTES}.get(

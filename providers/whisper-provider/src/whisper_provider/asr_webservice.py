@@ -17,6 +17,7 @@ from mediaconduit.sdk import (
     RateLimitError,
 )
 from mediaconduit.sdk.http import ErrorResponse, HTTPClient, RetryPolicy, Timeouts
+from whisper_provider.hangup import Hangup, recording
 from whisper_provider.request import Request
 from whisper_provider.results import Transcript, from_json, from_subtitles, from_tsv
 from whisper_provider.settings import ASR_WEBSERVICE, Settings
@@ -30,12 +31,14 @@ class _Retry(RetryPolicy):
         return status in (429, 502, 503, 504)
 
 
-def client(settings: Settings) -> HTTPClient:
-    """An HTTP client for one call (closing it is how a cancelled call hangs up)."""
-    return HTTPClient(settings.url_for(ASR_WEBSERVICE),
+def client(settings: Settings) -> tuple[HTTPClient, Hangup]:
+    """An HTTP client for one call, and the `Hangup` that ends its requests."""
+    transport, hangup = recording(httpx.HTTPTransport())
+    http = HTTPClient(settings.url_for(ASR_WEBSERVICE),
                       timeouts=Timeouts(connect=settings.connect_timeout, read=settings.timeout),
                       retry=_Retry(attempts=settings.max_retries + 1, backoff=0.05),
-                      error_mapper=lambda e: map_error(e, settings))
+                      error_mapper=lambda e: map_error(e, settings), transport=transport)
+    return http, hangup
 
 
 def post_upload(http: HTTPClient, path: str, params: dict[str, Any],

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import httpx2  # the openai client's own httpx
 import openai
 
 from mediaconduit.sdk import (
@@ -19,6 +20,7 @@ from mediaconduit.sdk import (
     RateLimitError,
 )
 from mediaconduit.sdk.http import parse_retry_after
+from whisper_provider.hangup import Hangup, recording
 from whisper_provider.request import Request
 from whisper_provider.results import Transcript, from_json, from_subtitles, language_code
 from whisper_provider.settings import OPENAI, Settings
@@ -27,12 +29,15 @@ DEFAULT_MODEL = "whisper-1"
 _MASKED_KEY = re.compile(r"\S{2,}\*{3,}\S*")  # OpenAI echoes a key as "sk-ab*****wxyz"
 
 
-def client(settings: Settings) -> openai.OpenAI:
-    """A client for one call (closing it is how a cancelled call hangs up)."""
-    return openai.OpenAI(api_key=settings.api_key or "not-needed",
-                         base_url=f"{settings.url_for(OPENAI)}/v1",
-                         timeout=openai.Timeout(settings.timeout, connect=settings.connect_timeout),
-                         max_retries=settings.max_retries)
+def client(settings: Settings) -> tuple[openai.OpenAI, Hangup]:
+    """A client for one call, and the `Hangup` that ends its requests."""
+    transport, hangup = recording(httpx2.HTTPTransport())
+    api = openai.OpenAI(api_key=settings.api_key or "not-needed",
+                        base_url=f"{settings.url_for(OPENAI)}/v1",
+                        timeout=openai.Timeout(settings.timeout, connect=settings.connect_timeout),
+                        max_retries=settings.max_retries,
+                        http_client=openai.DefaultHttpxClient(transport=transport))
+    return api, hangup
 
 
 def transcribe(api: openai.OpenAI, model: str, request: Request,
@@ -46,11 +51,11 @@ def transcribe(api: openai.OpenAI, model: str, request: Request,
                               "response_format": "verbose_json" if verbose else request.format}
     if request.prompt:
         kwargs["prompt"] = request.prompt
+    if request.task == "translate":  # no language, no granularities: English, by segment
+        return _parsed(api.audio.translations.create(**kwargs))
     if verbose:
         kwargs["timestamp_granularities"] = ["segment", "word"] if request.word_timestamps \
             else ["segment"]
-    if request.task == "translate":
-        return _parsed(api.audio.translations.create(**kwargs))
     if request.language:
         kwargs["language"] = request.language
     return _parsed(api.audio.transcriptions.create(**kwargs))

@@ -82,8 +82,8 @@ class WhisperProvider(Provider):
 
     @contextlib.contextmanager
     def openai_client(self) -> Iterator[openai.OpenAI]:
-        api = openai_api.client(self.settings)
-        on_cancel(api.close)  # a cancelled call hangs up on the service
+        api, hangup = openai_api.client(self.settings)
+        on_cancel(hangup)  # a cancelled call hangs up on the service
         try:
             yield api
         finally:
@@ -92,8 +92,8 @@ class WhisperProvider(Provider):
     @contextlib.contextmanager
     def asr_client(self) -> Iterator[HTTPClient]:
         """A client for one call; an unreachable service says how to start it."""
-        http = asr_webservice.client(self.settings)
-        on_cancel(http.close)  # a cancelled call hangs up on the service
+        http, hangup = asr_webservice.client(self.settings)
+        on_cancel(hangup)  # a cancelled call hangs up on the service
         try:
             yield http
         except ProviderUnavailableError as error:
