@@ -13,9 +13,7 @@ recognised by the embedded `local-speech` provider, loaded by its URL too.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import sys
 from collections.abc import Iterator
 from decimal import Decimal
@@ -32,14 +30,13 @@ from mediaconduit import (
     Text,
     TransformTimeoutError,
 )
-from mediaconduit.cache import Layout
-from mediaconduit.environment import ensure_sdk
 from mediaconduit.handles import ProviderHandle
 from mediaconduit.registry import ProviderRegistry
 from tests.conftest import publish
 from tests.helpers import speech
 from tests.helpers.gitserver import GitServer
-from tests.helpers.kokoro import MODELS, PROVIDER, VOICES, FakeKokoro, Reply, suite_environment
+from tests.helpers.kokoro import MODELS, PROVIDER, TEST_TOOLS, VOICES, FakeKokoro, Reply
+from tests.helpers.provider_suite import run_provider_suite
 
 pytestmark = [pytest.mark.slow, speech.requires_engines]
 
@@ -196,25 +193,11 @@ def test_a_timeout_closes_the_download_and_the_server_sees_it(provider: Provider
 
 # --- the provider's own suite, in its own environment ---------------------------------------
 
-_SUMMARY = re.compile(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed)")
-
 
 def test_the_providers_own_suite_passes_in_its_environment(
         tmp_path_factory: pytest.TempPathFactory) -> None:
     """What the provider's CI runs: its tests with `openai`, the SDK and the speech engines."""
-    layout = Layout(tmp_path_factory.mktemp("kokoro-suite") / "cache")
-    env = suite_environment(layout.root)
-    path = [str(ensure_sdk(layout)), str(PROVIDER / "src")]
-    done = subprocess.run(
-        [str(env.python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "--import-mode=importlib",
-         "--rootdir", str(PROVIDER), "-c", str(PROVIDER / "pyproject.toml"),
-         str(PROVIDER / "tests")],
-        cwd=PROVIDER, capture_output=True, text=True, check=False, timeout=300,
-        env={"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/"),
-             "PYTHONPATH": os.pathsep.join(path), "PYTHONDONTWRITEBYTECODE": "1",
-             "MEDIACONDUIT_TEST_FFMPEG": speech.ffmpeg()},
-    )
-    counts = {kind.rstrip("s"): int(n) for n, kind in _SUMMARY.findall(done.stdout)}
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
-    assert counts.get("passed", 0) >= 50
-    assert set(counts) == {"passed"}, done.stdout[-2000:]
+    result = run_provider_suite(PROVIDER, tmp_path_factory.mktemp("kokoro-suite") / "cache",
+                                tools=TEST_TOOLS, extra_path=[PROVIDER / "src"])
+    assert result.passed >= 50
+    assert set(result.counts) == {"passed"}, result.output

@@ -158,9 +158,15 @@ def _ensure_ffmpeg() -> None:
     """Point the speech helper at an FFmpeg binary before it looks for one.
 
     The helper finds it through `tests.helpers.media`, which cannot be imported where
-    `tests` is this provider's folder (its own suite), so it is found here by path.
+    `tests` is this provider's folder (its own suite): there imageio-ffmpeg's is used
+    when installed, else `media` is loaded by path (it needs the host's packages).
     """
     if os.environ.get("MEDIACONDUIT_TEST_FFMPEG") or shutil.which("ffmpeg"):
+        return
+    if importlib.util.find_spec("imageio_ffmpeg") is not None:  # a suite's own environment
+        import imageio_ffmpeg
+
+        os.environ["MEDIACONDUIT_TEST_FFMPEG"] = imageio_ffmpeg.get_ffmpeg_exe()
         return
     root = Path(tempfile.gettempdir()) / f"mediaconduit-speech-ffmpeg-{os.getuid()}"
     os.environ["MEDIACONDUIT_TEST_FFMPEG"] = host_helper("media").provider_ffmpeg(root)
