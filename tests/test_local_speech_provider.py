@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 import time
 import wave
 from collections.abc import Iterator
@@ -310,6 +311,22 @@ def test_input_without_speech_to_decode_is_invalid_input(provider: ProviderHandl
 def test_an_unknown_resampler_is_invalid_input(provider: ProviderHandle) -> None:
     with pytest.raises(InvalidInputError, match="resampler must be one of soxr, swr, none"):
         hear(provider, speak(provider, "hello"), resampler="linear")
+
+
+# --- the README's speech example -------------------------------------------------------------
+
+
+def test_the_offline_speech_example_runs_as_written(tmp_path: Path) -> None:
+    """`python examples/speech.py` from the repository root, in a fresh cache."""
+    root = PROVIDER.parents[1]
+    env = {**os.environ, "MEDIACONDUIT_CACHE_DIR": str(tmp_path / "cache")}
+    done = subprocess.run([sys.executable, str(root / "examples" / "speech.py")], cwd=root,
+                          env=env, capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    heard = re.search(r"^heard:  '(.*)'$", done.stdout, re.MULTILINE)
+    assert heard is not None, done.stdout
+    assert speech.words_recovered(SEVEN, heard[1]) >= 5, done.stdout
+    assert re.search(r"^speech: .+\.wav \d+\.\d+ s, voice en-us\+f5$", done.stdout, re.MULTILINE)
 
 
 # --- the provider's own suite, in its own environment ---------------------------------------

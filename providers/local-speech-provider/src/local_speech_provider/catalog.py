@@ -20,7 +20,7 @@ TTS_PARAMS = (
     Param("pitch", "base pitch, 0 (low) to 100 (high)", espeak.DEFAULT_PITCH, espeak.PITCH_RANGE),
 )
 ASR_PARAMS = (
-    Param("resampler", "how FFmpeg resamples the input to 16 kHz (soxr recognises best)",
+    Param("resampler", "how FFmpeg resamples the input to 16 kHz",
           audio.DEFAULT_RESAMPLER, choices=tuple(audio.RESAMPLERS)),
 )
 

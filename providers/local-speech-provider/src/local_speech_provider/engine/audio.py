@@ -16,8 +16,9 @@ from pathlib import Path
 
 SAMPLE_RATE = 16_000
 CHUNK_SECONDS = 0.5  # a cancelled call stops within one chunk (plus one utterance)
-# How FFmpeg resamples to 16 kHz. soxr (high quality, with a steep low-pass) recognises
-# synthetic speech better than swresample's default; see the README for the measurements.
+# How FFmpeg resamples to 16 kHz: soxr (high quality, steep low-pass), swresample's default,
+# or FFmpeg's choice. For espeak's 22050 Hz speech the word error rates differ by at most
+# 0.02 (README); soxr is the default as the cleanest.
 RESAMPLERS = {
     "soxr": "aresample=resampler=soxr:precision=28",
     "swr": "aresample=resampler=swr",
