@@ -438,3 +438,44 @@ def test_ndjson_idle_timeout(server: Server, client: HTTPClient) -> None:
     ) as response:
         got.extend(iter_ndjson(response))
     assert got == [{"a": 1}]
+
+
+def test_a_multipart_upload_and_raw_bytes(client: HTTPClient, server: Server) -> None:
+    server.answer(Canned(chunks=(b'{"ok": 1}',)), Canned(chunks=(b'{"ok": 2}',)))
+    upload = {"audio_file": ("a.wav", b"RIFF", "audio/wav")}
+    assert client.request_json("POST", "/upload", files=upload,
+                               data={"task": "transcribe"}) == {"ok": 1}
+    first = server.seen[0]
+    assert first.headers["Content-Type"].startswith("multipart/form-data; boundary=")
+    assert b'name="audio_file"; filename="a.wav"' in first.body and b"RIFF" in first.body
+    assert b'name="task"' in first.body
+    assert client.request_json("POST", "/raw", content=b"\x00\x01") == {"ok": 2}
+    assert server.seen[1].body == b"\x00\x01"
+    with pytest.raises(TypeError, match="unexpected keyword arguments: nope"):
+        client.request("GET", "/x", nope=1)
+
+
+def test_a_per_request_timeout_replaces_the_read_timeout(client: HTTPClient,
+                                                         server: Server) -> None:
+    server.answer(*[Canned(chunks=(b"{", b"}"), pause=1.0)] * 3)
+    started = time.monotonic()
+    with pytest.raises(ProviderUnavailableError):
+        client.request("GET", "/slow", timeout=0.2)
+    assert time.monotonic() - started < 0.2 * 3 + 1.0  # three tries of 0.2 s, not of 5 s
+
+
+def test_a_cancel_ends_the_backoff_at_once(server: Server) -> None:
+    from mediaconduit.sdk.calls import CallContext, enter_call, leave_call
+
+    slow = RetryPolicy(attempts=5, backoff=5.0, max_backoff=5.0, max_retry_wait=10.0)
+    server.answer(*[Canned(503, chunks=(b"busy",))] * 5)
+    context = CallContext()
+    threading.Timer(0.2, context.cancel).start()
+    started = time.monotonic()
+    token = enter_call(context)
+    try:
+        with HTTPClient(server.url, retry=slow) as http, pytest.raises(ProviderUnavailableError):
+            http.request("GET", "/busy")
+    finally:
+        leave_call(token)
+    assert time.monotonic() - started < 2.0  # not 4 x 5 s of backoff

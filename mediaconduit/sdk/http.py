@@ -34,7 +34,6 @@ import json as jsonlib
 import random
 import re
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timezone
 from types import TracebackType
@@ -42,6 +41,7 @@ from typing import Any
 
 import httpx
 
+from mediaconduit.sdk import calls
 from mediaconduit.sdk.errors import (
     AuthenticationError,
     InvalidInputError,
@@ -92,8 +92,8 @@ class Timeouts:
     read: float = 300.0
     idle: float = 60.0
 
-    def for_request(self) -> httpx.Timeout:
-        return httpx.Timeout(self.read, connect=self.connect)
+    def for_request(self, read: float | None = None) -> httpx.Timeout:
+        return httpx.Timeout(self.read if read is None else read, connect=self.connect)
 
     def for_stream(self) -> httpx.Timeout:
         return httpx.Timeout(self.idle, connect=self.connect)
@@ -274,23 +274,32 @@ class HTTPClient:
     def request(
         self, method: str, path: str, *, json: Any = None,
         params: Mapping[str, Any] | None = None, headers: Mapping[str, str] | None = None,
+        timeout: float | None = None, **body: Any,
     ) -> httpx.Response:
-        """Send a request (retrying as the policy says); the 2xx response, body read."""
+        """Send a request (retrying as the policy says); the 2xx response, body read.
+
+        `body` is httpx's `files=`, `data=` or `content=` (a multipart upload, a form, raw
+        bytes: give bytes, not open files, so a retry can send them again); `timeout`
+        replaces the read timeout for this request.
+        """
         request = self._build(method, path, json=json, params=params, headers=headers,
-                              timeout=self.timeouts.for_request())
+                              timeout=self.timeouts.for_request(timeout), body=body)
         return self._send(request, json, stream=False)
 
     def request_json(
         self, method: str, path: str, *, json: Any = None,
         params: Mapping[str, Any] | None = None, headers: Mapping[str, str] | None = None,
+        timeout: float | None = None, **body: Any,
     ) -> Any:
         """Send a request and return the JSON body of its 2xx answer."""
-        return json_body(self.request(method, path, json=json, params=params, headers=headers))
+        return json_body(self.request(method, path, json=json, params=params, headers=headers,
+                                      timeout=timeout, **body))
 
     @contextlib.contextmanager
     def stream(
         self, method: str, path: str, *, json: Any = None,
         params: Mapping[str, Any] | None = None, headers: Mapping[str, str] | None = None,
+        **body: Any,
     ) -> Iterator[httpx.Response]:
         """The open 2xx response of a streaming request; its read timeout is `idle`.
 
@@ -298,7 +307,7 @@ class HTTPClient:
         or `iter_ndjson`.
         """
         request = self._build(method, path, json=json, params=params, headers=headers,
-                              timeout=self.timeouts.for_stream())
+                              timeout=self.timeouts.for_stream(), body=body)
         response = self._send(request, json, stream=True)
         try:
             yield response
@@ -309,10 +318,14 @@ class HTTPClient:
 
     def _build(
         self, method: str, path: str, *, json: Any, params: Mapping[str, Any] | None,
-        headers: Mapping[str, str] | None, timeout: httpx.Timeout,
+        headers: Mapping[str, str] | None, timeout: httpx.Timeout, body: Mapping[str, Any],
     ) -> httpx.Request:
+        unknown = set(body) - {"files", "data", "content"}
+        if unknown:
+            raise TypeError(f"unexpected keyword arguments: {', '.join(sorted(unknown))}")
         return self.client.build_request(
-            method, path.lstrip("/"), json=json, params=params, headers=headers, timeout=timeout
+            method, path.lstrip("/"), json=json, params=params, headers=headers, timeout=timeout,
+            **body,
         )
 
     def _send(self, request: httpx.Request, sent: Any, stream: bool) -> httpx.Response:
@@ -328,9 +341,8 @@ class HTTPClient:
             if isinstance(outcome, httpx.Response):
                 return outcome
             wait = self.retry.wait(attempt, outcome.retry_after)
-            if wait is None:
+            if wait is None or calls.wait(wait):  # a cancel ends the backoff at once
                 raise outcome.error
-            time.sleep(wait)
             attempt += 1
 
     def _attempt(
