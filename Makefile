@@ -18,6 +18,7 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/python examples/quickstart.py
+	$(BIN)/python examples/speech.py
 	$(BIN)/python examples/routing.py
 
 test: $(STAMP)

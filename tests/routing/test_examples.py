@@ -60,3 +60,10 @@ def test_do_prints_the_transcript_and_explains_both_steps(
     assert "ffmpeg:extract-audio" in captured.err
     assert "local-speech:pocketsphinx-en-us" in captured.err
     assert "ffmpeg:probe" not in captured.err  # a probe is never a transcript
+
+
+def test_the_readme_shows_the_speech_example_as_it_is() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Quick start: speech in and out, offline", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"^```python\n(.*?)^```$", section, re.MULTILINE | re.DOTALL)
+    assert blocks == [(ROOT / "examples" / "speech.py").read_text(encoding="utf-8")]
