@@ -8,14 +8,24 @@ The network is touched only when the cache cannot answer: a cached full
 commit, or a branch/tag/default branch resolved before, loads offline;
 `update=True` re-resolves. What the cache remembers of each repository (the
 refs resolved, the checkout marker) is kept by `mediaconduit.cache.refs`.
+
+A server that stalls, or a repository that is too big, stops a load with a clear
+error instead of hanging it or filling the disk: git gets low-speed limits
+(`http.lowSpeedLimit`/`lowSpeedTime`, unless the user's git config sets them; the
+time is `MEDIACONDUIT_GIT_STALL_SECONDS`), every network command an overall deadline
+(`MEDIACONDUIT_GIT_TIMEOUT`), and what is fetched and checked out a size limit
+(`MEDIACONDUIT_MAX_CHECKOUT_MB`): the fetch is watched as it grows, and the tree is
+measured before anything is checked out.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import os
 import re
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -38,6 +48,26 @@ class Checkout(NamedTuple):
     facts: ProviderFacts | None
     dependencies: list[str]
     error: str | None
+
+
+STALL_SECONDS = 30.0
+GIT_TIMEOUT = 900.0
+MAX_CHECKOUT_MB = 256.0
+LOW_SPEED_BYTES = 1000
+
+
+def _number(name: str, default: float) -> float:
+    """A positive number from the environment variable `name`, else `default`."""
+    try:
+        value = float(os.environ[name])
+    except (KeyError, ValueError):
+        return default
+    return value if value > 0 else default
+
+
+def max_checkout_bytes() -> int:
+    """The size limit of one checkout (its fetch included): `MEDIACONDUIT_MAX_CHECKOUT_MB`."""
+    return int(_number("MEDIACONDUIT_MAX_CHECKOUT_MB", MAX_CHECKOUT_MB) * 1024 * 1024)
 
 
 def ensure_checkout(
@@ -109,7 +139,9 @@ def _fetch_and_publish(
         commit = _clone(work, spec, progress)
         final = layout.checkout(spec.dirname, commit)
         if read_checkout(layout, spec.dirname, commit) is None:
-            _materialize(work, commit)
+            listing = _sized_listing(work, spec, commit)
+            _git("checkout", "--quiet", "--detach", commit, cwd=work)
+            _materialize(work, commit, listing)
             cache.remove(final)
             cache.publish(work, final)
     refs.remember(layout, spec, commit)
@@ -142,8 +174,9 @@ def _git(*args: str | Path, cwd: Path | None = None) -> str:
 
 
 def _git_network(spec: Specifier, progress: ProgressCallback, *args: str | Path,
-                 cwd: Path | None = None) -> None:
-    """A git command that talks to the remote: progress reported, failures explained."""
+                 cwd: Path | None = None, work: Path | None = None) -> None:
+    """A git command that talks to the remote: progress reported, failures explained; it
+    stops when the server stalls, at the deadline, or when `work` outgrows the limit."""
     def on_line(line: str) -> None:
         match = _PERCENT.match(line.strip())
         if match:
@@ -151,9 +184,44 @@ def _git_network(spec: Specifier, progress: ProgressCallback, *args: str | Path,
                               float(match["total"]), message=match["what"]))
 
     try:
-        cmd_progress("git", *args, on_line=on_line, cwd=cwd, env={**os.environ, **_GIT_ENV})
+        cmd_progress("git", *_stall_options(), *args, on_line=on_line, cwd=cwd,
+                     env={**os.environ, **_GIT_ENV},
+                     timeout=_number("MEDIACONDUIT_GIT_TIMEOUT", GIT_TIMEOUT),
+                     watch=_size_watch(work or cwd))
     except CommandError as e:
         raise GitError(_explain(spec, e.output)) from None
+
+
+def _stall_options() -> list[str]:
+    """`-c http.lowSpeedLimit=… -c http.lowSpeedTime=…` for the keys the user's git config
+    leaves unset (theirs win, as every other git setting does)."""
+    try:
+        found = _git("config", "--get-regexp", r"^http\.lowspeed(limit|time)$")
+    except CommandError:  # none set (exit 1)
+        found = ""
+    keys = {line.split()[0].lower() for line in found.splitlines() if line.strip()}
+    stall = _number("MEDIACONDUIT_GIT_STALL_SECONDS", STALL_SECONDS)
+    wanted = {"http.lowspeedlimit": f"http.lowSpeedLimit={LOW_SPEED_BYTES}",
+              "http.lowspeedtime": f"http.lowSpeedTime={max(1, round(stall))}"}
+    return [part for key, value in wanted.items() if key not in keys for part in ("-c", value)]
+
+
+def _size_watch(work: Path | None) -> Callable[[], str | None] | None:
+    """A watch that stops a fetch once `work` holds more than the checkout size limit."""
+    if work is None:
+        return None
+    limit = max_checkout_bytes()
+
+    def watch() -> str | None:
+        size = cache.dir_size(work)
+        return _too_big(size, limit) if size > limit else None
+
+    return watch
+
+
+def _too_big(size: int, limit: int) -> str:
+    return (f"stopped: the repository is too big ({size / 1048576:.0f} MiB, more than "
+            f"MEDIACONDUIT_MAX_CHECKOUT_MB={limit / 1048576:g}); raise the limit to load it")
 
 
 def _clone(work: Path, spec: Specifier, progress: ProgressCallback) -> str:
@@ -167,8 +235,8 @@ def _clone(work: Path, spec: Specifier, progress: ProgressCallback) -> str:
         commit = _fetch_commit(work, spec, progress)
     else:
         branch = ["--branch", spec.ref] if spec.ref else []
-        _git_network(spec, progress, "clone", "--progress", "--depth", "1",
-                     "--no-tags", *branch, "--", spec.url, work)
+        _git_network(spec, progress, "clone", "--progress", "--depth", "1", "--no-checkout",
+                     "--no-tags", *branch, "--", spec.url, work, work=work)
         commit = _rev_parse(work, "HEAD")
     progress(Progress("clone", spec.display, 1, 1, finished=True, message=commit[:12]))
     return commit
@@ -181,11 +249,12 @@ def _fetch_commit(work: Path, spec: Specifier, progress: ProgressCallback) -> st
         _git_network(spec, progress, *fetch[:-1], "--depth", "1", spec.url, str(spec.ref),
                      cwd=work)
         commit = _rev_parse(work, "FETCH_HEAD")
-    except GitError:
+    except GitError as e:
+        if "stopped:" in str(e):  # too big or too slow: asking for more will not help
+            raise
         _git_network(spec, progress, *fetch, "+refs/heads/*:refs/remotes/origin/*",
                      "+refs/tags/*:refs/tags/*", cwd=work)
         commit = _rev_parse(work, str(spec.ref))
-    _git("checkout", "--quiet", "--detach", commit, cwd=work)
     return commit
 
 
@@ -203,6 +272,13 @@ def _explain(spec: Specifier, stderr: str) -> str:
     if re.search(r"Remote branch .* not found|couldn't find remote ref|not our ref|"
                  r"unadvertised object", text):
         return f"could not fetch {where}: no branch, tag or commit {spec.ref!r} in the repository"
+    stopped = re.search(r"^stopped: (.*)$", text, re.MULTILINE)
+    if stopped:
+        return f"could not fetch {where} from {redact(spec.url)}: {stopped[1]}"
+    if re.search(r"Operation too slow|Operation timed out|low speed", text, re.IGNORECASE):
+        stall = _number("MEDIACONDUIT_GIT_STALL_SECONDS", STALL_SECONDS)
+        return (f"could not fetch {where}: the server at {redact(spec.url)} stalled (no data "
+                f"for {stall:g} s; MEDIACONDUIT_GIT_STALL_SECONDS sets how long to wait)")
     if re.search(r"not found|could not read Username|Authentication failed|403", text):
         return (f"could not fetch {where}: the repository was not found (if it is private, "
                 f"set up git credentials for it)\n  git said: {_last_line(text)}")
@@ -217,21 +293,49 @@ def _last_line(text: str) -> str:
     return lines[-1] if lines else "git failed without saying why"
 
 
-def _materialize(work: Path, commit: str) -> None:
-    """Record the files of the checked-out `commit`, drop `.git`, write the marker last."""
-    listing = _git("ls-tree", "-r", "--full-tree", commit, cwd=work)
-    files = dict(_parse_ls_tree(listing))
+def _sized_listing(work: Path, spec: Specifier, commit: str) -> list[tuple[str, str]]:
+    """The files of `commit` (name, blob id), refused before any is checked out when
+    together they pass the size limit."""
+    try:
+        listing = _parse_ls_tree(_git("ls-tree", "-r", "-l", "-z", "--full-tree", commit,
+                                      cwd=work))
+    except UnicodeDecodeError:
+        raise GitError(f"could not load {spec.display}{_at(spec)}: a file name in it is not "
+                       "UTF-8") from None
+    size, limit = sum(entry[2] for entry in listing), max_checkout_bytes()
+    if size > limit:
+        raise GitError(f"could not load {spec.display}{_at(spec)}: "
+                       f"{_too_big(size, limit).removeprefix('stopped: ')}")
+    return [(name, sha) for name, sha, _size in listing]
+
+
+def _materialize(work: Path, commit: str, listing: list[tuple[str, str]]) -> None:
+    """Record the files of the checked-out `commit`, drop `.git`, write the marker last.
+
+    Each file is recorded by the blob id of what git wrote, which differs from the
+    commit's blob where git converts line ends (`.gitattributes eol=crlf`, autocrlf)."""
+    files = {name: checked_out_sha(work / name) or sha for name, sha in listing}
     tree = _git("rev-parse", "--verify", f"{commit}^{{tree}}", cwd=work).strip()
     cache.remove(work / ".git")
     _write_marker(work, commit, files, tree)
 
 
-def _parse_ls_tree(listing: str) -> list[tuple[str, str]]:
+def checked_out_sha(path: Path) -> str | None:
+    """The git blob id of a file as it is on disk (of a link: its target text)."""
+    try:
+        data = os.readlink(path).encode() if path.is_symlink() else path.read_bytes()
+    except OSError:
+        return None
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+def _parse_ls_tree(listing: str) -> list[tuple[str, str, int]]:
+    """`ls-tree -r -l -z` output as (name, blob id, size); names are never quoted with -z."""
     entries = []
-    for line in listing.splitlines():
-        meta, _, name = line.partition("\t")
-        _mode, kind, sha = meta.split()
-        if kind == "blob":
-            entries.append((name, sha))
+    for record in listing.split("\0"):
+        meta, _, name = record.partition("\t")
+        parts = meta.split()
+        if len(parts) == 4 and parts[1] == "blob":
+            entries.append((name, parts[2], int(parts[3]) if parts[3].isdigit() else 0))
     return entries
 
