@@ -21,7 +21,8 @@ Scripted replies (`fake.script(Reply(...))`) answer the next message requests
 in order; without one the answer echoes the last user text, or describes an
 image block. `hold=True` keeps a stream open (a `ping` every tick) until the
 client hangs up, which `fake.hangups` records. No pytest in here: the host's
-tests import this file by path.
+tests import this file by path. The server plumbing is the SDK's toolkit for
+fake upstreams (`mediaconduit.sdk.fakes`).
 """
 
 from __future__ import annotations
@@ -29,18 +30,14 @@ from __future__ import annotations
 import base64
 import collections
 import dataclasses
-import http.server
 import json
 import random
-import select
-import socket
 import string
-import sys
-import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+
+from mediaconduit.sdk.fakes import FakeHandler, FakeServer, RecordedRequest, sse
 
 DEFAULT_KEY = "sk-ant-api03-fake0000000000000000000000000000000000000000000000000000"
 VERSION_HEADER = "anthropic-version"
@@ -176,57 +173,19 @@ def held() -> Reply:
     return Reply(hold=True)
 
 
-@dataclasses.dataclass(frozen=True)
-class RecordedRequest:
-    """What the server saw: lower-case header names; `body` is the JSON or None."""
+class FakeAnthropic(FakeServer):
+    """The server. `start()`/`stop()` or a `with` block; `base_url` is the origin.
 
-    method: str
-    path: str
-    query: Mapping[str, str]
-    headers: Mapping[str, str]
-    body: Any
-    at: float
-
-
-class FakeAnthropic:
-    """The server. `start()`/`stop()` or a `with` block; `base_url` is the origin."""
+    `hangups`: when a held stream saw the client close.
+    """
 
     def __init__(self, api_key: str = DEFAULT_KEY,
                  models: Sequence[Mapping[str, Any]] = MODELS, tick: float = 0.01) -> None:
+        super().__init__(_Handler)
         self.api_key = api_key
         self.models = [dict(m) for m in models]
         self.tick = tick
-        self.stopping = threading.Event()
-        self.hangups: list[float] = []  # when a held stream saw the client close
-        self._lock = threading.Lock()
         self._replies: collections.deque[Reply] = collections.deque()
-        self._requests: list[RecordedRequest] = []
-        self._server: _Server | None = None
-
-    @property
-    def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the fake Anthropic API is not started")
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def start(self) -> FakeAnthropic:
-        self.stopping.clear()
-        self._server = _Server(self)
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        self.stopping.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> FakeAnthropic:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     def script(self, *replies: Reply) -> None:
         """Queue answers for the next `POST /v1/messages` requests."""
@@ -237,33 +196,10 @@ class FakeAnthropic:
         with self._lock:
             return self._replies.popleft() if self._replies else Reply()
 
-    def record(self, request: RecordedRequest) -> None:
-        with self._lock:
-            self._requests.append(request)
-
-    def hung_up(self) -> None:
-        with self._lock:
-            self.hangups.append(time.monotonic())
-
-    @property
-    def requests(self) -> list[RecordedRequest]:
-        with self._lock:
-            return list(self._requests)
-
-    def requests_to(self, path: str) -> list[RecordedRequest]:
-        return [r for r in self.requests if r.path == path]
-
-    def wait_for_hangup(self, timeout: float = 5.0) -> bool:
-        deadline = time.monotonic() + timeout
-        while not self.hangups and time.monotonic() < deadline:
-            time.sleep(0.01)
-        return bool(self.hangups)
-
     def reset(self) -> None:
         with self._lock:
-            self._requests.clear()
+            super().reset()
             self._replies.clear()
-            self.hangups.clear()
 
     def model(self, model_id: str) -> Mapping[str, Any] | None:
         """The listed model with this id, or the dated one an alias names, as the API has."""
@@ -271,44 +207,15 @@ class FakeAnthropic:
         return exact or next((m for m in self.models if _alias_of(model_id, m["id"])), None)
 
 
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
+class _Handler(FakeHandler):
+    fake: FakeAnthropic
 
-    def __init__(self, fake: FakeAnthropic) -> None:
-        self.fake = fake
-        super().__init__(("127.0.0.1", 0), _Handler)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client hanging up on purpose (a cancelled stream) is no news."""
-        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
-            super().handle_error(request, client_address)
-
-
-class _Handler(http.server.BaseHTTPRequestHandler):
-    server: _Server
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        self._handle()
-
-    def do_POST(self) -> None:
-        self._handle()
-
-    @property
-    def fake(self) -> FakeAnthropic:
-        return self.server.fake
-
-    def _handle(self) -> None:
+    def serve(self, request: RecordedRequest) -> None:
         self.request_id = "req_" + "".join(random.choices(string.ascii_letters, k=24))
-        request = self._record()
-        try:
-            self._route(request)
-        except ConnectionError:
-            self.close_connection = True
+        self._route(request)
+
+    def response_headers(self) -> list[tuple[str, str]]:
+        return [("request-id", self.request_id)]
 
     def _route(self, request: RecordedRequest) -> None:
         if not self._authorized(request):
@@ -320,17 +227,6 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if request.method == "POST" and request.path == "/v1/messages":
             return self._messages(request)
         return self._error(404, "not_found_error", "Not Found", False)
-
-    def _record(self) -> RecordedRequest:
-        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        parts = urlsplit(self.path)
-        request = RecordedRequest(
-            method=self.command, path=parts.path,
-            query={k: v[-1] for k, v in parse_qs(parts.query).items()},
-            headers={k.lower(): v for k, v in self.headers.items()},
-            body=_json_or_none(raw), at=time.monotonic())
-        self.fake.record(request)
-        return request
 
     def _authorized(self, request: RecordedRequest) -> bool:
         key = self.fake.api_key
@@ -370,69 +266,32 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self._json(status, body, extra)
 
     def _json(self, status: int, body: Any, headers: list[tuple[str, str]] | None = None) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        for name, value in [("Content-Type", "application/json"),
-                            ("Content-Length", str(len(data))), ("request-id", self.request_id),
-                            *(headers or [])]:
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
+        self.send_json(status, body, headers or ())
 
     def _stream(self, message: _Message, reply: Reply) -> None:
-        self.send_response(200)
-        for name, value in [("Content-Type", "text/event-stream; charset=utf-8"),
-                            ("Cache-Control", "no-cache"), ("request-id", self.request_id),
-                            ("Transfer-Encoding", "chunked"), *_limits()]:
-            self.send_header(name, value)
-        self.end_headers()
+        self.start_stream("text/event-stream; charset=utf-8",
+                          [("Cache-Control", "no-cache"), *_limits()])
         for index, event in enumerate(message.events(reply)):
-            self._chunk(event)
+            self.write(event)
             if index == 3:  # after the first text delta
                 self._wait(reply.silence)
                 if reply.hold:
                     return self._hold()
-        self._chunk(b"")
+        self.end_stream()
 
     def _hold(self) -> None:
         """Send a `ping` every tick until the client hangs up (or the server stops)."""
-        deadline = time.monotonic() + 30
-        while not self.fake.stopping.is_set() and time.monotonic() < deadline:
-            if _peer_closed(self.connection, self.fake.tick):
-                self.fake.hung_up()
-                self.close_connection = True
-                return
-            try:
-                self._chunk(_event("ping", {"type": "ping"}))
-            except OSError:
-                self.fake.hung_up()
-                self.close_connection = True
-                return
-
-    def _chunk(self, data: bytes) -> None:
-        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
-        self.wfile.flush()
+        self.hold_until_hangup(30, self.fake.tick,
+                               between=lambda: self.write(_event("ping", {"type": "ping"})))
 
     def _wait(self, seconds: float) -> None:
-        if seconds > 0:
-            self.fake.stopping.wait(seconds)
+        self.pause(seconds)
 
 
 def _alias_of(alias: str, model_id: str) -> bool:
     """`claude-haiku-4-5` names `claude-haiku-4-5-20251001`."""
     date = model_id.removeprefix(f"{alias}-")
     return date != model_id and len(date) == 8 and date.isdigit()
-
-
-def _peer_closed(connection: socket.socket, timeout: float) -> bool:
-    """True when the client closed its end (readable, and nothing to read)."""
-    readable, _, _ = select.select([connection], [], [], timeout)
-    if not readable:
-        return False
-    try:
-        return connection.recv(1, socket.MSG_PEEK) == b""
-    except OSError:
-        return True
 
 
 def _page(models: list[dict[str, Any]], query: Mapping[str, str]) -> dict[str, Any]:
@@ -610,11 +469,4 @@ class _Message:
 def _event(name: str, data: Mapping[str, Any]) -> bytes:
     """One SSE event; the JSON padded before its closing brace, as the real stream is."""
     text = json.dumps(data, separators=(",", ":"))
-    return f"event: {name}\ndata: {text[:-1]}   }}\n\n".encode()
-
-
-def _json_or_none(raw: bytes) -> Any:
-    try:
-        return json.loads(raw) if raw else None
-    except ValueError:
-        return None
+    return sse(f"{text[:-1]}   }}", event=name)

@@ -28,27 +28,24 @@ sections 0, 6 and 12):
   missing required field, 404 `text/plain` for an unknown path; any answer can be
   scripted (`fake.script("submit", Reply(...))`).
 
-No pytest in here: the host's tests import this file by path.
+No pytest in here: the host's tests import this file by path. The server
+plumbing and the media files are the SDK's toolkit for fake upstreams
+(`mediaconduit.sdk.fakes`).
 """
 
 from __future__ import annotations
 
 import collections
 import dataclasses
-import http.server
-import io
 import json
 import struct
-import sys
-import threading
 import time
 import uuid
-import wave
-import zlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+
+from mediaconduit.sdk.fakes import FakeHandler, FakeServer, RecordedRequest, png, wav
 
 CATALOG = Path(__file__).resolve().parents[1] / "src" / "fal_provider" / "catalog.json"
 DEFAULT_KEY = "fake-key-id:fake-key-secret-0123456789abcdef"
@@ -111,25 +108,16 @@ class Job:
         return self.step >= self.steps and (not self.plan.hold or self.released)
 
 
-@dataclasses.dataclass(frozen=True)
-class RecordedRequest:
-    """What the server saw: header names lower case; `body` JSON, else the raw bytes."""
+class FakeFal(FakeServer):
+    """The server. `start()`/`stop()` or a `with` block; `base_url` serves every host.
 
-    method: str
-    path: str
-    query: Mapping[str, str]
-    headers: Mapping[str, str]
-    body: Any
-    at: float
-
-
-class FakeFal:
-    """The server. `start()`/`stop()` or a `with` block; `base_url` serves every host."""
+    A request's `body` is its JSON, else the raw bytes.
+    """
 
     def __init__(self, key: str = DEFAULT_KEY, catalog: Path = CATALOG) -> None:
+        super().__init__(_Handler)
         self.key = key
         self.entries: dict[str, Any] = json.loads(catalog.read_text(encoding="utf-8"))
-        self.requests: list[RecordedRequest] = []
         self.jobs: dict[str, Job] = {}
         self.cancels: dict[str, float] = {}
         self.files: dict[str, tuple[bytes, str]] = {}
@@ -143,38 +131,15 @@ class FakeFal:
         self.pings = True
         self._scripts: dict[str, collections.deque[Reply]] = collections.defaultdict(
             collections.deque)
-        self._lock = threading.Lock()
-        self._server = _Server(("127.0.0.1", 0), _Handler)
-        self._server.fake = self
-        self._thread: threading.Thread | None = None
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     def env(self) -> dict[str, str]:
         """The provider's declared variables pointing at this server."""
         return {"FAL_KEY": self.key, "FAL_QUEUE_URL": self.base_url,
                 "FAL_RUN_URL": self.base_url, "FAL_REST_URL": self.base_url}
 
-    def start(self) -> FakeFal:
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self) -> FakeFal:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
     def reset(self) -> None:
         with self._lock:
-            self.requests.clear()
+            super().reset()
             self.jobs.clear()
             self.cancels.clear()
             self.plans.clear()
@@ -198,20 +163,16 @@ class FakeFal:
         return [r for r in self.requests if endpoint_of(r.method, r.path) == endpoint]
 
     def wait_for_cancel(self, request_id: str, timeout: float = 5.0) -> float | None:
-        deadline = time.monotonic() + timeout
-        while request_id not in self.cancels and time.monotonic() < deadline:
-            time.sleep(0.01)
+        self.wait_for(lambda: request_id in self.cancels, timeout, 0.01)
         return self.cancels.get(request_id)
 
     def wait_for_status(self, state: str, timeout: float = 10.0) -> Job | None:
         """The first job seen in `state` (IN_PROGRESS, ...), waiting up to `timeout`."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for job in list(self.jobs.values()):
-                if _state(job) == state:
-                    return job
-            time.sleep(0.01)
-        return None
+        def seen() -> Job | None:
+            return next((j for j in list(self.jobs.values()) if _state(j) == state), None)
+
+        self.wait_for(seen, timeout, 0.01)
+        return seen()
 
     def scripted(self, endpoint: str) -> Reply | None:
         with self._lock:
@@ -252,25 +213,12 @@ def _state(job: Job) -> str:
 
 def png_bytes(width: int = 4, height: int = 3) -> bytes:
     """A real (grey) PNG image."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    rows = b"".join(b"\x00" + b"\x80" * width * 3 for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
-            + chunk(b"IEND", b""))
+    return png(width, height)
 
 
 def wav_bytes(seconds: float = 0.5, rate: int = 8000) -> bytes:
     """A real (silent) mono 16-bit WAV file."""
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(b"\x00\x00" * int(seconds * rate))
-    return buffer.getvalue()
+    return wav(seconds, rate)
 
 
 def mp4_bytes(size: int) -> bytes:
@@ -282,67 +230,19 @@ def mp4_bytes(size: int) -> bytes:
 # --- the HTTP side ----------------------------------------------------------------------
 
 
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
+class _Handler(FakeHandler):
     fake: FakeFal
+    methods = ("GET", "POST", "PUT")
 
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
-            super().handle_error(request, client_address)
+    def decode_body(self, raw: bytes) -> Any:
+        return _decode(raw, self.headers.get("content-type"))
 
-
-class _Handler(http.server.BaseHTTPRequestHandler):
-    server: _Server
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        self._serve()
-
-    def do_POST(self) -> None:
-        self._serve()
-
-    def do_PUT(self) -> None:
-        self._serve()
-
-    @property
-    def fake(self) -> FakeFal:
-        return self.server.fake
-
-    def _serve(self) -> None:
-        url = urlsplit(self.path)
-        raw = self._read_body()
-        record = RecordedRequest(
-            method=self.command, path=url.path,
-            query={k: v[-1] for k, v in parse_qs(url.query).items()},
-            headers={k.lower(): v for k, v in self.headers.items()},
-            body=_decode(raw, self.headers.get("content-type")), at=time.monotonic())
-        self.fake.requests.append(record)
-        endpoint = endpoint_of(self.command, url.path)
+    def serve(self, request: RecordedRequest) -> None:
+        endpoint = endpoint_of(self.command, request.path)
         reply = self.fake.scripted(endpoint)
         if reply is not None:
             return self._reply(reply)
-        self._route(endpoint, record, raw)
-
-    def _read_body(self) -> bytes:
-        if "chunked" in (self.headers.get("transfer-encoding") or "").lower():
-            return self._read_chunked()
-        length = int(self.headers.get("content-length") or 0)
-        return self.rfile.read(length) if length else b""
-
-    def _read_chunked(self) -> bytes:
-        parts = []
-        while True:
-            size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-            if size == 0:
-                self.rfile.readline()
-                return b"".join(parts)
-            parts.append(self.rfile.read(size))
-            self.rfile.readline()
+        self._route(endpoint, request, request.raw)
 
     def _route(self, endpoint: str, request: RecordedRequest, raw: bytes) -> None:
         if endpoint == "file":
@@ -432,12 +332,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         job = self._job(request)
         if job is None:
             return
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Cache-Control", "no-cache")
-        self.send_header("Connection", "close")
-        self.end_headers()
-        self.close_connection = True
+        self.start_stream("text/event-stream", [("Cache-Control", "no-cache")], chunked=False)
         self._stream_events(job, request.query.get("logs") in ("1", "true"))
 
     def _stream_events(self, job: Job, logs: bool) -> None:
@@ -449,10 +344,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 body = self._status_body(job, state, logs)
                 job.step += 1
             if body != last:
-                self.wfile.write(b"data: " + json.dumps(body).encode() + b"\n\n")
+                self.send_event(body)
             elif self.fake.pings:
-                self.wfile.write(b": ping\n\n")
-            self.wfile.flush()
+                self.write(b": ping\n\n")
             last = body
             if state == "COMPLETED":
                 return
@@ -542,18 +436,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     # --- answers ---
 
     def _reply(self, reply: Reply, request_id: str | None = None) -> None:
+        headers = [("x-fal-request-id", request_id or str(uuid.uuid4())), *reply.headers]
         if reply.text is not None:
-            data, kind = reply.text.encode(), "text/plain"
-        else:
-            data, kind = json.dumps(reply.body).encode(), "application/json"
-        self.send_response(reply.status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("x-fal-request-id", request_id or str(uuid.uuid4()))
-        for name, value in reply.headers:
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
+            return self.send_text(reply.status, reply.text, headers, "text/plain")
+        self.send_json(reply.status, reply.body, headers)
 
 
 def _decode(raw: bytes, content_type: str | None) -> Any:

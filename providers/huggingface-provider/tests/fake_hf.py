@@ -35,19 +35,13 @@ from __future__ import annotations
 import base64
 import collections
 import dataclasses
-import http.server
-import io
 import json
-import struct
-import sys
-import threading
 import time
 import uuid
-import wave
-import zlib
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
+
+from mediaconduit.sdk.fakes import FakeHandler, FakeServer, RecordedRequest, png, wav
 
 DEFAULT_TOKEN = "hf_fakeTOKEN0123456789abcdefghijklmnop"
 #: the fake's Hub: model id -> pipeline tag
@@ -79,67 +73,35 @@ def error_reply(status: int, message: Any, **headers: str) -> Reply:
     return Reply(status=status, body={"error": message}, headers=named)
 
 
-@dataclasses.dataclass(frozen=True)
-class RecordedRequest:
-    """What the server saw: header names lower case; `body` JSON, else the raw bytes."""
+class FakeHF(FakeServer):
+    """The server. `start()`/`stop()` or a `with` block; `base_url` is router and Hub.
 
-    method: str
-    path: str
-    headers: Mapping[str, str]
-    body: Any
-    at: float
-
-
-class FakeHF:
-    """The server. `start()`/`stop()` or a `with` block; `base_url` is router and Hub."""
+    A request's `body` is its JSON, else the raw bytes.
+    """
 
     def __init__(self, token: str = DEFAULT_TOKEN) -> None:
+        super().__init__(_Handler)
         self.token = token
         self.models = dict(MODELS)
-        self.requests: list[RecordedRequest] = []
         self.loads: dict[str, list[float]] = {}
         self.reply_text = "The quick brown fox"
         #: seconds a chat stream goes silent after its first piece (0: never)
         self.stall = 0.0
-        #: when clients hung up on a stalled stream (monotonic)
-        self.hangups: list[float] = []
         self._scripts: dict[str, collections.deque[Reply]] = collections.defaultdict(
             collections.deque)
-        self._lock = threading.Lock()
-        self._server = _Server(("127.0.0.1", 0), _Handler)
-        self._server.fake = self
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     def env(self) -> dict[str, str]:
         return {"HF_TOKEN": self.token, "HF_INFERENCE_URL": self.base_url,
                 "HF_ENDPOINT": self.base_url}
 
-    def start(self) -> FakeHF:
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self) -> FakeHF:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
     def reset(self) -> None:
         with self._lock:
-            self.requests.clear()
+            super().reset()
             self.loads.clear()
             self._scripts.clear()
             self.models = dict(MODELS)
             self.reply_text = "The quick brown fox"
             self.stall = 0.0
-            self.hangups.clear()
 
     def script(self, endpoint: str, *replies: Reply) -> None:
         with self._lock:
@@ -176,75 +138,32 @@ def _endpoint(path: str) -> str:
 
 def png_bytes(width: int = 4, height: int = 3) -> bytes:
     """A real (grey) PNG image."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    rows = b"".join(b"\x00" + b"\x80" * width * 3 for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
-            + chunk(b"IEND", b""))
+    return png(width, height)
 
 
 def wav_bytes(seconds: float = 0.5, rate: int = 16000) -> bytes:
     """A real (silent) mono 16-bit WAV file."""
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(b"\x00\x00" * int(seconds * rate))
-    return buffer.getvalue()
+    return wav(seconds, rate)
 
 
 # --- the HTTP side ----------------------------------------------------------------------
 
 
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
+class _Handler(FakeHandler):
     fake: FakeHF
 
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
-            super().handle_error(request, client_address)
+    def decode_body(self, raw: bytes) -> Any:
+        return _decode(raw, self.headers.get("content-type") or "")
 
-
-class _Handler(http.server.BaseHTTPRequestHandler):
-    server: _Server
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        self._serve()
-
-    def do_POST(self) -> None:
-        self._serve()
-
-    @property
-    def fake(self) -> FakeHF:
-        return self.server.fake
-
-    def _serve(self) -> None:
-        path = urlsplit(self.path).path
-        length = int(self.headers.get("content-length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        kind = self.headers.get("content-type") or ""
-        request = RecordedRequest(self.command, path,
-                                  {k.lower(): v for k, v in self.headers.items()},
-                                  _decode(raw, kind), time.monotonic())
-        self.fake.requests.append(request)
-        endpoint = _endpoint(path)
+    def serve(self, request: RecordedRequest) -> None:
+        endpoint = _endpoint(request.path)
         reply = self.fake.scripted(endpoint)
         if reply is not None:
             return self._reply(reply)
         routes = {"hub": self._hub, "chat": self._chat, "task": self._task}
         if endpoint not in routes:
             return self._reply(Reply(404, text="Not Found"))
-        routes[endpoint](request, raw)
+        routes[endpoint](request, request.raw)
 
     def _authorized(self, request: RecordedRequest) -> bool:
         return request.headers.get("authorization") == f"Bearer {self.fake.token}"
@@ -344,12 +263,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                          "message": {"role": "assistant", "content": "".join(pieces)}}]}))
 
     def _sse(self, body: Mapping[str, Any], pieces: list[str], usage: Mapping[str, Any]) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Cache-Control", "no-cache")
-        self.send_header("x-request-id", uuid.uuid4().hex)
-        self.send_header("Connection", "close")
-        self.end_headers()
+        self.start_stream("text/event-stream", [("Cache-Control", "no-cache"),
+                                                ("x-request-id", uuid.uuid4().hex)],
+                          chunked=False)
         base = {"id": f"chatcmpl-{uuid.uuid4().hex[:12]}", "object": "chat.completion.chunk",
                 "created": int(time.time()), "model": body["model"]}
         deltas = [{"role": "assistant", "content": ""}] + [{"content": p} for p in pieces]
@@ -362,59 +278,36 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         options = body.get("stream_options") or {}
         if options.get("include_usage"):
             self._event({**base, "choices": [], "usage": dict(usage)})
-        self.wfile.write(b"data: [DONE]\n\n")
-        self.wfile.flush()
-        self.close_connection = True
+        self.send_event("[DONE]")
 
     def _client_left(self, seconds: float) -> bool:
         """Stay silent up to `seconds`; True (and recorded) if the client hung up."""
-        self.connection.settimeout(seconds)
-        try:
-            left = self.connection.recv(1) == b""
-        except TimeoutError:
-            left = False
-        except OSError:
-            left = True
-        finally:
-            self.connection.settimeout(None)
-        if left:
-            self.fake.hangups.append(time.monotonic())
-            self.close_connection = True
-        return left
+        if not self.client_closed(seconds):
+            return False
+        self.fake.hung_up()
+        self.close_connection = True
+        return True
 
     def _event(self, data: Mapping[str, Any]) -> None:
-        self.wfile.write(b"data: " + json.dumps(data).encode() + b"\n\n")
-        self.wfile.flush()
+        self.send_event(data)
 
     # --- answers ---
 
     def _media(self, data: bytes, kind: str) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(data)))
-        self._common_headers(compute=True)
-        self.end_headers()
-        self.wfile.write(data)
+        self.send_bytes(200, data, kind, _common_headers(compute=True))
 
     def _reply(self, reply: Reply, compute: bool = False) -> None:
+        headers = [*_common_headers(compute), *reply.headers]
         if reply.text is not None:
-            data, kind = reply.text.encode(), "text/plain"
-        else:
-            data, kind = json.dumps(reply.body).encode(), "application/json"
-        self.send_response(reply.status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(data)))
-        self._common_headers(compute)
-        for name, value in reply.headers:
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
+            return self.send_text(reply.status, reply.text, headers, "text/plain")
+        self.send_json(reply.status, reply.body, headers)
 
-    def _common_headers(self, compute: bool) -> None:
-        self.send_header("x-request-id", uuid.uuid4().hex)
-        if compute:
-            self.send_header("x-compute-type", "cpu")
-            self.send_header("x-compute-time", "0.125")
+
+def _common_headers(compute: bool) -> list[tuple[str, str]]:
+    headers = [("x-request-id", uuid.uuid4().hex)]
+    if compute:
+        headers += [("x-compute-type", "cpu"), ("x-compute-time", "0.125")]
+    return headers
 
 
 def _inputs(body: Any) -> Any:

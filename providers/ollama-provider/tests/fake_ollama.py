@@ -22,27 +22,22 @@ Scripted replies (`fake.script(Reply(...))`) answer the next chat requests in
 order; without one the answer echoes the last user message (an image is
 described by its size). `hold=True` keeps a stream open until the client hangs
 up, which `fake.hangups` records. No pytest in here: the host's tests import
-this file by path.
+this file by path. The server plumbing is the SDK's toolkit for fake upstreams
+(`mediaconduit.sdk.fakes`).
 """
 
 from __future__ import annotations
 
 import base64
 import collections
-import contextlib
 import copy
 import dataclasses
 import hashlib
-import http.server
-import json
-import select
-import socket
-import sys
-import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
-from urllib.parse import urlsplit
+
+from mediaconduit.sdk.fakes import FakeHandler, FakeServer, RecordedRequest
 
 CREATED = "2026-11-20T10:15:42.123456789Z"
 
@@ -117,60 +112,28 @@ def held() -> Reply:
     return Reply(hold=True)
 
 
-@dataclasses.dataclass(frozen=True)
-class RecordedRequest:
-    method: str
-    path: str
-    headers: Mapping[str, str]
-    body: Any
-    at: float
-
-
-class FakeOllama:
+class FakeOllama(FakeServer):
     """The server. `start()`/`stop()` or a `with` block; `host` is `http://127.0.0.1:PORT`."""
 
     def __init__(self, models: Sequence[Mapping[str, Any]] = MODELS,
                  library: Sequence[Mapping[str, Any]] = LIBRARY, show_capabilities: bool = True,
                  tick: float = 0.01) -> None:
+        super().__init__(_Handler)
         self.initial = [copy.deepcopy(dict(m)) for m in models]
         self.library = {m["name"]: copy.deepcopy(dict(m)) for m in library}
         self.show_capabilities = show_capabilities
         self.tick = tick
         self.pulled: dict[str, dict[str, Any]] = {}
-        self.hangups: list[float] = []
-        self.stopping = threading.Event()
-        self._lock = threading.Lock()
         self._replies: collections.deque[Reply] = collections.deque()
-        self._requests: list[RecordedRequest] = []
-        self._server: _Server | None = None
         self.reset()
 
     @property
     def host(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the fake Ollama is not started")
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return self.base_url
 
-    def start(self) -> FakeOllama:
-        self.stopping.clear()
-        self._server = _Server(self)
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
-        return self
-
-    def stop(self) -> None:
+    def stop(self, drop_connections: bool = True) -> None:
         """Stop serving and drop the open connections, as a server that quits does."""
-        self.stopping.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server.drop_connections()
-            self._server = None
-
-    def __enter__(self) -> FakeOllama:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        super().stop(drop_connections)
 
     def script(self, *replies: Reply) -> None:
         with self._lock:
@@ -180,34 +143,11 @@ class FakeOllama:
         with self._lock:
             return self._replies.popleft() if self._replies else Reply()
 
-    def record(self, request: RecordedRequest) -> None:
-        with self._lock:
-            self._requests.append(request)
-
-    @property
-    def requests(self) -> list[RecordedRequest]:
-        with self._lock:
-            return list(self._requests)
-
-    def requests_to(self, path: str) -> list[RecordedRequest]:
-        return [r for r in self.requests if r.path == path]
-
-    def hung_up(self) -> None:
-        with self._lock:
-            self.hangups.append(time.monotonic())
-
-    def wait_for_hangup(self, timeout: float = 5.0) -> bool:
-        deadline = time.monotonic() + timeout
-        while not self.hangups and time.monotonic() < deadline:
-            time.sleep(0.01)
-        return bool(self.hangups)
-
     def reset(self) -> None:
         """Forget requests, replies and hang-ups; the pulled models are the initial ones again."""
         with self._lock:
-            self._requests.clear()
+            super().reset()
             self._replies.clear()
-            self.hangups.clear()
             self.pulled = {m["name"]: copy.deepcopy(m) for m in self.initial}
 
     def find(self, name: str) -> dict[str, Any] | None:
@@ -224,67 +164,18 @@ def full_name(name: str) -> str:
     return name if ":" in name.rsplit("/", 1)[-1] else f"{name}:latest"
 
 
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
+class _Handler(FakeHandler):
+    fake: FakeOllama
 
-    def __init__(self, fake: FakeOllama) -> None:
-        self.fake = fake
-        self.connections: set[socket.socket] = set()
-        super().__init__(("127.0.0.1", 0), _Handler)
-
-    def drop_connections(self) -> None:
-        for connection in list(self.connections):
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
-            super().handle_error(request, client_address)
-
-
-class _Handler(http.server.BaseHTTPRequestHandler):
-    server: _Server
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def setup(self) -> None:
-        super().setup()
-        self.server.connections.add(self.connection)
-
-    def finish(self) -> None:
-        self.server.connections.discard(self.connection)
-        super().finish()
-
-    def do_GET(self) -> None:
-        self._handle()
-
-    def do_POST(self) -> None:
-        self._handle()
-
-    @property
-    def fake(self) -> FakeOllama:
-        return self.server.fake
-
-    def _handle(self) -> None:
-        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        request = RecordedRequest(self.command, urlsplit(self.path).path,
-                                  {k.lower(): v for k, v in self.headers.items()},
-                                  _json_or_none(raw), time.monotonic())
-        self.fake.record(request)
+    def serve(self, request: RecordedRequest) -> None:
         routes = {("GET", "/"): self._root, ("GET", "/api/version"): self._version,
                   ("GET", "/api/tags"): self._tags, ("POST", "/api/show"): self._show,
                   ("POST", "/api/chat"): self._chat, ("POST", "/api/pull"): self._pull}
         route = routes.get((request.method, request.path))
-        try:
-            if route is None:
-                self._text(404, "404 page not found")
-            else:
-                route(request.body if isinstance(request.body, dict) else {})
-        except ConnectionError:
-            self.close_connection = True
+        if route is None:
+            self._text(404, "404 page not found")
+        else:
+            route(request.body if isinstance(request.body, dict) else {})
 
     # --- endpoints -------------------------------------------------------------
 
@@ -345,57 +236,27 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     # --- writing ---------------------------------------------------------------
 
     def _json(self, status: int, body: Any) -> None:
-        self._send(status, json.dumps(body).encode(), "application/json; charset=utf-8")
+        self.send_json(status, body, content_type="application/json; charset=utf-8")
 
     def _text(self, status: int, text: str) -> None:
-        self._send(status, text.encode(), "text/plain; charset=utf-8")
-
-    def _send(self, status: int, data: bytes, kind: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        self.send_text(status, text)
 
     def _stream(self, lines: Iterator[Mapping[str, Any]], reply: Reply) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", "application/x-ndjson")
-        self.send_header("Transfer-Encoding", "chunked")
-        self.end_headers()
+        self.start_stream("application/x-ndjson")
         for index, line in enumerate(lines):
-            self._chunk(json.dumps(line).encode() + b"\n")
+            self.send_ndjson(line)
             if index == 0:
                 self._wait(reply.silence)
                 if reply.hold:
                     return self._hold()
-        self._chunk(b"")
+        self.end_stream()
 
     def _hold(self) -> None:
         """Wait, saying nothing (a model thinking), until the client hangs up."""
-        deadline = time.monotonic() + 30
-        while not self.fake.stopping.is_set() and time.monotonic() < deadline:
-            if _peer_closed(self.connection, self.fake.tick):
-                self.fake.hung_up()
-                self.close_connection = True
-                return
-
-    def _chunk(self, data: bytes) -> None:
-        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
-        self.wfile.flush()
+        self.hold_until_hangup(30, self.fake.tick)
 
     def _wait(self, seconds: float) -> None:
-        if seconds > 0:
-            self.fake.stopping.wait(seconds)
-
-
-def _peer_closed(connection: socket.socket, timeout: float) -> bool:
-    readable, _, _ = select.select([connection], [], [], timeout)
-    if not readable:
-        return False
-    try:
-        return connection.recv(1, socket.MSG_PEEK) == b""
-    except OSError:
-        return True
+        self.pause(seconds)
 
 
 def _details(entry: Mapping[str, Any]) -> dict[str, Any]:
@@ -496,9 +357,3 @@ class _Chat:
             yield self._line(token, False)
         yield self._final("")
 
-
-def _json_or_none(raw: bytes) -> Any:
-    try:
-        return json.loads(raw) if raw else None
-    except ValueError:
-        return None

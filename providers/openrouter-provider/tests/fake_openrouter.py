@@ -16,26 +16,26 @@ error bodies.
 
 Scripted replies are used in order, one per request to that endpoint; when the
 queue is empty the server answers normally (the reply echoes the last user
-message). No pytest in here: other test suites import this file by path.
+message). No pytest in here: other test suites import this file by path. The
+server plumbing is the SDK's toolkit for fake upstreams (`mediaconduit.sdk.fakes`).
 """
 
 from __future__ import annotations
 
 import collections
 import dataclasses
-import http.server
 import json
 import os
 import random
 import string
-import sys
-import threading
 import time
 from collections.abc import Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+
+from mediaconduit.sdk.fakes import FakeHandler, FakeServer, sse
+from mediaconduit.sdk.fakes import RecordedRequest as _Recorded
 
 PREFIX = "/api/v1"
 DEFAULT_KEY = "sk-or-v1-fake0000000000000000000000000000000000000000000000000000000000"
@@ -129,15 +129,8 @@ def dropped() -> Reply:
 
 
 @dataclasses.dataclass(frozen=True)
-class RecordedRequest:
+class RecordedRequest(_Recorded):
     """What the server saw: header names are lower case; `body` is the JSON or None."""
-
-    method: str
-    path: str
-    query: Mapping[str, str]
-    headers: Mapping[str, str]
-    body: Any
-    at: float
 
     @property
     def endpoint(self) -> str:
@@ -163,7 +156,7 @@ def load_catalog(source: str | Path | Mapping[str, Any]) -> dict[str, Any]:
     return data
 
 
-class FakeOpenRouter:
+class FakeOpenRouter(FakeServer):
     """The server. `start()`/`stop()` or a `with` block; `base_url` ends in `/api/v1`."""
 
     def __init__(
@@ -171,43 +164,19 @@ class FakeOpenRouter:
         catalog_all: str | Path | Mapping[str, Any] | None = None,
         api_key: str = DEFAULT_KEY, page_size: int | None = None,
     ) -> None:
+        super().__init__(_Handler)
         self.catalog = load_catalog(catalog or find_data(CATALOG))
         all_source = catalog_all or (find_data(CATALOG_ALL) if catalog is None else self.catalog)
         self.catalog_all = load_catalog(all_source)
         self.api_key = api_key
         self.page_size = page_size
-        self.stopping = threading.Event()
-        self._lock = threading.Lock()
         self._scripts: dict[str, collections.deque[Reply]] = collections.defaultdict(
             collections.deque
         )
-        self._requests: list[RecordedRequest] = []
-        self._server: _Server | None = None
 
     @property
     def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the fake OpenRouter is not started")
-        return f"http://127.0.0.1:{self._server.server_address[1]}{PREFIX}"
-
-    def start(self) -> FakeOpenRouter:
-        self.stopping.clear()
-        self._server = _Server(self)
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        self.stopping.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> FakeOpenRouter:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        return f"{super().base_url}{PREFIX}"
 
     def script(self, endpoint: str, *replies: Reply) -> None:
         """Queue replies for `endpoint` ("chat/completions", "models", "key")."""
@@ -219,15 +188,10 @@ class FakeOpenRouter:
             queue = self._scripts[endpoint]
             return queue.popleft() if queue else None
 
-    def record(self, request: RecordedRequest) -> None:
-        with self._lock:
-            self._requests.append(request)
-
     @property
     def requests(self) -> list[RecordedRequest]:
         """Every request so far, oldest first."""
-        with self._lock:
-            return list(self._requests)
+        return super().requests  # type: ignore[return-value]
 
     def requests_to(self, endpoint: str) -> list[RecordedRequest]:
         return [r for r in self.requests if r.endpoint == endpoint.strip("/")]
@@ -235,7 +199,7 @@ class FakeOpenRouter:
     def reset(self) -> None:
         """Forget the request log and every queued reply."""
         with self._lock:
-            self._requests.clear()
+            super().reset()
             self._scripts.clear()
 
     def models(self, query: Mapping[str, str]) -> list[dict[str, Any]]:
@@ -263,61 +227,19 @@ def _outputs(entry: Mapping[str, Any]) -> list[str]:
     return str(arch.get("modality", "")).partition("->")[2].split("+")
 
 
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
+class _Handler(FakeHandler):
+    fake: FakeOpenRouter
+    request_class = RecordedRequest
 
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that hangs up on purpose (timeouts, dropped streams) is no news."""
-        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
-            super().handle_error(request, client_address)
-
-    def __init__(self, fake: FakeOpenRouter) -> None:
-        self.fake = fake
-        super().__init__(("127.0.0.1", 0), _Handler)
-
-
-class _Handler(http.server.BaseHTTPRequestHandler):
-    server: _Server
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # no 40 ms stalls between header and body writes
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    @property
-    def fake(self) -> FakeOpenRouter:
-        return self.server.fake
-
-    def do_GET(self) -> None:
-        self._handle()
-
-    def do_POST(self) -> None:
-        self._handle()
-
-    def _handle(self) -> None:
-        request = self._record()
+    def serve(self, request: _Recorded) -> None:
+        assert isinstance(request, RecordedRequest)
         routes = {"models": self._models, "chat/completions": self._chat,
                   "key": self._key, "auth/key": self._key}
         route = routes.get(request.endpoint) if request.path.startswith(PREFIX) else None
-        try:
-            if route is None:
-                self._json(404, {"error": {"message": "Not Found", "code": 404}})
-            else:
-                route(request)
-        except ConnectionError:
-            self.close_connection = True
-
-    def _record(self) -> RecordedRequest:
-        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        parts = urlsplit(self.path)
-        request = RecordedRequest(
-            method=self.command, path=parts.path,
-            query={k: v[-1] for k, v in parse_qs(parts.query).items()},
-            headers={k.lower(): v for k, v in self.headers.items()},
-            body=_json_or_none(raw), at=time.monotonic(),
-        )
-        self.fake.record(request)
-        return request
+        if route is None:
+            self._json(404, {"error": {"message": "Not Found", "code": 404}})
+        else:
+            route(request)
 
     # --- endpoints -------------------------------------------------------------
 
@@ -397,35 +319,19 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     # --- writing ---------------------------------------------------------------
 
     def _json(self, status: int, body: Any, headers: list[tuple[str, str]] | None = None) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in headers or []:
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
+        self.send_json(status, body, headers or ())
 
     def _stream(self, answer: _Answer, reply: Reply) -> None:
-        self.send_response(200)
-        for name, value in [("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache"),
-                            ("X-Generation-Id", answer.generation_id),
-                            ("Transfer-Encoding", "chunked")]:
-            self.send_header(name, value)
-        self.end_headers()
+        self.start_stream("text/event-stream", [("Cache-Control", "no-cache"),
+                                                ("X-Generation-Id", answer.generation_id)])
         for index, piece in enumerate(answer.events(reply)):
-            self._chunk(piece)
+            self.write(piece)
             if index == 1:
                 self._wait(reply.silence)
-        self._chunk(b"")
-
-    def _chunk(self, data: bytes) -> None:
-        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
-        self.wfile.flush()
+        self.end_stream()
 
     def _wait(self, seconds: float) -> None:
-        if seconds > 0:
-            self.fake.stopping.wait(seconds)
+        self.pause(seconds)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -496,7 +402,7 @@ class _Answer:
 
 
 def _data(chunk: Mapping[str, Any]) -> bytes:
-    return b"data: " + json.dumps(chunk).encode() + b"\n\n"
+    return sse(chunk)
 
 
 def _tokens(text: str) -> list[str]:
@@ -540,10 +446,3 @@ def _price(entry: Mapping[str, Any], key: str) -> Decimal:
 def _generation_id() -> str:
     tail = "".join(random.choices(string.ascii_letters + string.digits, k=20))
     return f"gen-{int(time.time())}-{tail}"
-
-
-def _json_or_none(raw: bytes) -> Any:
-    try:
-        return json.loads(raw) if raw else None
-    except ValueError:
-        return None
