@@ -35,13 +35,12 @@ from pathlib import Path
 from typing import Any
 
 from mediaconduit.batch.work import Batch, Job, Outcome, Runner, Task, make_record, open_runner
+from mediaconduit.sdk.errors import MediaConduitError
 
 try:
     import ray
     import ray.exceptions
 except ImportError as missing:  # pragma: no cover - the dev extra has ray
-    from mediaconduit.sdk.errors import MediaConduitError
-
     raise MediaConduitError("the ray engine needs Ray: pip install 'mediaconduit[ray]'"
                             ) from missing
 
@@ -133,7 +132,11 @@ class RayEngine:
             yield
             return
         if self.address is not None:
-            ray.init(address=self.address, logging_level=logging.WARNING)
+            try:
+                ray.init(address=self.address, logging_level=logging.WARNING)
+            except ConnectionError as e:
+                raise MediaConduitError(f"cannot join the Ray cluster at {self.address}: {e} "
+                                        "(is it running? `ray status` there says)") from None
         else:
             cpus = max(os.cpu_count() or 1, self.concurrency or 0)
             ray.init(num_cpus=cpus, include_dashboard=False, logging_level=logging.WARNING)
