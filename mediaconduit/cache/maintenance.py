@@ -1,11 +1,12 @@
 """What the cache holds, whether it is sound, and pruning it: `mediaconduit cache ...`.
 
 - `list_entries`: checkouts and environments, with sizes and the refs that point at them.
-- `verify`: every checkout file against the git blob id recorded at checkout, every
-  environment's marker and interpreter; `repair=True` removes what is damaged (the
-  next load rebuilds it).
+- `verify`: every checkout file against the blob id of what git checked out, every
+  environment's marker, interpreter and installed files (each package's RECORD:
+  every file there, of its recorded size); `repair=True` removes what is damaged
+  (the next load rebuilds it).
 - `gc`: removes checkouts no remembered ref points at, environments no kept checkout
-  needs, leftovers in staging, and old logs.
+  needs, leftovers in staging, old logs, and the oldest logs beyond `LOG_BUDGET`.
 - `clean`: removes everything.
 
 Removal takes each entry's lock first, so a load in another process is never cut short.
@@ -13,8 +14,8 @@ Removal takes each entry's lock first, so a load in another process is never cut
 
 from __future__ import annotations
 
-import hashlib
-import os
+import contextlib
+import csv
 import time
 from pathlib import Path
 from typing import NamedTuple
@@ -25,6 +26,7 @@ from mediaconduit.process import CommandError, cmd_output
 
 STAGING_MAX_AGE = 3600.0
 LOG_MAX_AGE = 7 * 24 * 3600.0
+LOG_BUDGET = 64 * 1024 * 1024  # bytes of worker logs `gc` keeps, newest first
 
 
 class CheckoutEntry(NamedTuple):
@@ -107,18 +109,9 @@ def _checkout_problem(path: Path) -> str | None:
     if not isinstance(marker, dict):
         return "no completion marker (an interrupted load?)"
     for name, sha in marker.get("files", {}).items():
-        if _blob_sha(path / name) != sha:
+        if git.checked_out_sha(path / name) != sha:
             return f"{name} is missing or changed since checkout"
     return None
-
-
-def _blob_sha(path: Path) -> str | None:
-    """The git blob id of a file (or of a symlink's target text)."""
-    try:
-        data = os.readlink(path).encode() if path.is_symlink() else path.read_bytes()
-    except OSError:
-        return None
-    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
 def _verify_envs(layout: cache.Layout) -> list[Problem]:
@@ -128,7 +121,37 @@ def _verify_envs(layout: cache.Layout) -> list[Problem]:
             problems.append(Problem(entry.path, "incomplete, or its base interpreter changed"))
         elif not _runs(entry.path):
             problems.append(Problem(entry.path, "its interpreter does not run"))
+        elif (damage := installed_files_problem(entry.path)) is not None:
+            problems.append(Problem(entry.path, damage))
     return problems
+
+
+def installed_files_problem(env: Path) -> str | None:
+    """The first file an installed package's RECORD lists that is missing or of another
+    size (a size, not a hash: verifying must not read every byte of a large environment)."""
+    records = [*env.glob("lib*/python*/site-packages/*.dist-info/RECORD"),
+               *env.glob("Lib/site-packages/*.dist-info/RECORD")]
+    for record in sorted(records):
+        site = record.parent.parent
+        try:
+            rows = list(csv.reader(record.read_text(encoding="utf-8").splitlines()))
+        except (OSError, UnicodeDecodeError, csv.Error):
+            return f"{record.relative_to(env)} cannot be read"
+        for row in rows:
+            problem = _record_row_problem(site, row)
+            if problem is not None:
+                return f"{problem} (listed in {record.parent.name}/RECORD)"
+    return None
+
+
+def _record_row_problem(site: Path, row: list[str]) -> str | None:
+    if len(row) < 3 or not row[1] or not row[2].isdigit():
+        return None  # the RECORD itself, bytecode: listed without a hash or size
+    try:
+        size = (site / row[0]).stat().st_size
+    except OSError:
+        return f"{row[0]} is missing"
+    return None if size == int(row[2]) else f"{row[0]} has changed"
 
 
 def _runs(path: Path) -> bool:
@@ -149,11 +172,29 @@ def gc(layout: cache.Layout, *, dry_run: bool = False) -> list[Path]:
     needed = {e.env_key for e in entries if e.refs}
     doomed += [e.path for e in environments(layout) if e.key not in needed]
     doomed += _old(layout.staging, STAGING_MAX_AGE)
-    doomed += [p for d in _children(layout.root / "logs") for p in _old(d, LOG_MAX_AGE)]
+    logs = [p for d in _children(layout.root / "logs") for p in _old(d, LOG_MAX_AGE)]
+    doomed += logs + _over_budget(layout.root / "logs", set(logs), LOG_BUDGET)
     if not dry_run:
         for path in doomed:
             _remove_locked(layout, path)
     return doomed
+
+
+def _over_budget(folder: Path, doomed: set[Path], budget: int) -> list[Path]:
+    """The oldest log files once the newest have used up `budget` bytes."""
+    stats = []
+    for path in folder.glob("*/*"):
+        with contextlib.suppress(OSError):
+            if path not in doomed and path.is_file():
+                st = path.stat()
+                stats.append((st.st_mtime, st.st_size, path))
+    stats.sort(reverse=True)
+    kept, over = 0, []
+    for _mtime, size, path in stats:
+        kept += size
+        if kept > budget:
+            over.append(path)
+    return over
 
 
 def _old(folder: Path, max_age: float) -> list[Path]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -25,8 +26,40 @@ def cache_options(command: F) -> F:
     command = click.option("--offline", is_flag=True, default=None,
                            help="Never touch the network (as MEDIACONDUIT_OFFLINE=1).")(command)
     return click.option("--cache-dir", type=click.Path(path_type=Path), default=None,
+                        callback=_cache_dir_checked,
                         help="Cache root (default: MEDIACONDUIT_CACHE_DIR or the user cache).",
                         )(command)
+
+
+def _cache_dir_checked(ctx: click.Context, param: click.Parameter,
+                       value: Path | None) -> Path | None:
+    """A cache root must be a folder we can write, or a place one can be made."""
+    if value is None:
+        return None
+    problem = cache_dir_problem(value)
+    if problem is not None:
+        raise click.BadParameter(problem, ctx=ctx, param=param)
+    return value
+
+
+def cache_dir_problem(path: Path) -> str | None:
+    """Why `path` cannot be a cache root (a file, under a file, not writable), or None.
+
+    The folder is made if missing and written to once: permissions alone do not say
+    (root passes every check, a read-only mount none)."""
+    existing = path.absolute()
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        return f"{existing} is a file, not a folder: give a folder for the cache"
+    probe = path.absolute() / f".mediaconduit-probe-{os.getpid()}"
+    try:
+        path.absolute().mkdir(parents=True, exist_ok=True)
+        os.close(os.open(probe, os.O_CREAT | os.O_WRONLY, 0o600))
+        os.unlink(probe)
+    except OSError as error:
+        return f"cannot write to {path}: {error.strerror or error}; give a folder you can write to"
+    return None
 
 
 def load_options(command: F) -> F:
@@ -49,6 +82,9 @@ def parse_pairs(pairs: tuple[str, ...], what: str) -> dict[str, Any]:
             result[key] = json.loads(value)
         except ValueError:
             result[key] = value
+        except RecursionError:
+            raise click.BadParameter(f"the value of {key!r} is nested too deeply",
+                                     param_hint=what) from None
     return result
 
 

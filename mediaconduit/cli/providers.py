@@ -167,30 +167,73 @@ def read_input(value: str, kinds: set[str]) -> Asset:
     return asset
 
 
-def _write_outputs(results: list[Asset], out: Path | None) -> None:
-    """Several outputs: each into the folder OUT (made if missing), else the current one."""
-    from mediaconduit.sdk.assets import Media, extension_for
+RESERVED_PARAMS = frozenset({"self", "input", "on_progress", "timeout"})
+
+
+class UserError(click.ClickException):
+    """A mistake in how a command was called: one line, exit 2."""
+
+    exit_code = 2
+
+
+def _write_outputs(results: list[Asset], out: Path | None, force: bool) -> None:
+    """Several outputs: each into the folder OUT (made if missing), else the current one.
+
+    The names are the CLI's own (`output-1.png`, ...), never the worker's."""
+    from mediaconduit.sdk.assets import extension_for
 
     folder = out or Path.cwd()
-    folder.mkdir(parents=True, exist_ok=True)
-    for index, result in enumerate(results):
-        own = result.path.name if isinstance(result, Media) and result.path else None
-        name = own or f"output-{index + 1}{extension_for(result.mime_type)}"
-        _write_output(result, folder / name)
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"-o {folder} is a file; the model made {len(results)} outputs, "
+                        "so -o names a folder for them")
+    targets = [folder / f"output-{index + 1}{extension_for(result.mime_type)}"
+               for index, result in enumerate(results)]
+    for target in targets:
+        _refuse_overwrite(target, force)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise UserError(f"cannot make the folder {folder}: {e.strerror or e}") from None
+    for result, target in zip(results, targets, strict=True):
+        _write_output(result, target, force=True)
 
 
-def _write_output(result: Asset, out: Path | None) -> None:
-    """Text to stdout (or OUT); media to OUT, else beside the user under its own name."""
+def _refuse_overwrite(path: Path, force: bool) -> None:
+    if path.is_dir():
+        raise UserError(f"{path} is a folder: give -o a file name")
+    if path.exists() and not force:
+        raise UserError(f"{path} exists: remove it, name another file with -o, or give "
+                        "--force to overwrite it")
+
+
+def _write_output(result: Asset, out: Path | None, force: bool = False) -> None:
+    """Text to stdout (or OUT); media to OUT, else to `output.<ext>` in the current folder
+    (a name of the CLI's own: never one the worker chose)."""
     from mediaconduit.sdk.assets import Text, extension_for
 
-    if isinstance(result, Text):
-        click.echo(result.text) if out is None else result.save(out)
+    if isinstance(result, Text) and out is None:
+        click.echo(result.text)
         return
     if out is None:
-        name = result.path.name if result.path else f"output{extension_for(result.mime_type)}"
-        out = Path.cwd() / name
-    result.save(out)
-    click.echo(f"wrote {out}", err=True)
+        out = Path.cwd() / f"output{extension_for(result.mime_type)}"
+    _refuse_overwrite(out, force)
+    if not out.parent.is_dir():
+        raise UserError(f"-o {out}: the folder {out.parent} does not exist")
+    try:
+        result.save(out)
+    except OSError as e:
+        raise UserError(f"could not write {out}: {e.strerror or e}") from None
+    if not isinstance(result, Text):
+        click.echo(f"wrote {out}", err=True)
+
+
+def _model_params(params: tuple[str, ...]) -> dict[str, Any]:
+    arguments = parse_pairs(params, "--param")
+    reserved = sorted(RESERVED_PARAMS & set(arguments))
+    if reserved:
+        raise UserError(f"-p {reserved[0]}=... names an argument of the host's own, not a "
+                        "model parameter; choose another name")
+    return arguments
 
 
 @click.command()
@@ -203,20 +246,21 @@ def _write_output(result: Asset, out: Path | None) -> None:
 @click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE",
               help="A model parameter (repeatable; VALUE read as JSON if it parses).")
 @click.option("--no-stream", is_flag=True, help="Print text only when it is complete.")
+@click.option("--force", is_flag=True, help="Overwrite output files that exist.")
 @load_options
 @cache_options
 def run(spec: str, model_id: str, input_value: str, out: Path | None, params: tuple[str, ...],
-        no_stream: bool, ref: str | None, update: bool, config: tuple[str, ...],
+        no_stream: bool, force: bool, ref: str | None, update: bool, config: tuple[str, ...],
         cache_dir: Path | None, offline: bool | None) -> None:
     """Run one transform. INPUT is text ("-" reads stdin) or a media file.
 
     On a terminal, the progress the provider reports is drawn as a bar.
     """
     display = progress_display()
+    arguments = _model_params(params)
     with loaded(spec, ref, update, config, cache_dir, offline, display) as handle:
         model = handle.get_model(model_id)
         caps = model.info.capabilities or handle.capabilities
-        arguments = parse_pairs(params, "--param")
         asset = read_input(input_value, {c.split("-to-")[0] for c in caps})
         on_progress = display.for_call(f"{handle.id}/{model.id}")
         if asset.kind == "text" and out is None and not no_stream and "text-to-text" in caps:
@@ -226,15 +270,15 @@ def run(spec: str, model_id: str, input_value: str, out: Path | None, params: tu
             click.echo()
             return
         result = model.transform(asset, on_progress=on_progress, **arguments)
-    write_result(result, out)
+    write_result(result, out, force=force)
 
 
-def write_result(result: Asset | list[Asset], out: Path | None) -> None:
-    """One output or several (into the folder OUT)."""
+def write_result(result: Asset | list[Asset], out: Path | None, *, force: bool = False) -> None:
+    """One output or several (into the folder OUT); an existing file only with `force`."""
     if isinstance(result, list):
-        _write_outputs(result, out)
+        _write_outputs(result, out, force)
     else:
-        _write_output(result, out)
+        _write_output(result, out, force)
 
 
 COMMANDS: list[click.Command] = [add, info, models, run]
