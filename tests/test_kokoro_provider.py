@@ -8,7 +8,8 @@ is real espeak-ng speech. What comes back is recognised here with pocketsphinx
 (`tests/helpers/speech.py`), not taken on the provider's word. The host never
 imports `openai`. The provider's own suite runs too, in an environment with its
 dependencies, as its CI would run it. And provider to provider: Kokoro's speech is
-recognised by the embedded `local-speech` provider, loaded by its URL too.
+recognised by the embedded `local-speech` provider and by the Whisper provider (on
+its own fake whisper-asr-webservice and speaches), each loaded by its URL too.
 """
 
 from __future__ import annotations
@@ -37,11 +38,16 @@ from tests.helpers import speech
 from tests.helpers.gitserver import GitServer
 from tests.helpers.kokoro import MODELS, PROVIDER, TEST_TOOLS, VOICES, FakeKokoro, Reply
 from tests.helpers.provider_suite import run_provider_suite
+from tests.helpers.whisper import PROVIDER as WHISPER_PROVIDER
+from tests.helpers.whisper import FakeWhisper
 
 pytestmark = [pytest.mark.slow, speech.requires_engines]
 
 URL = "https://github.com/MediaConduit/kokoro-provider"
 LOCAL_SPEECH = "https://github.com/MediaConduit/local-speech-provider"
+WHISPER = "https://github.com/MediaConduit/whisper-provider"
+#: the two Whisper APIs: (the fake's flavour, the provider's config for it)
+WHISPER_APIS = {"asr-webservice": {}, "speaches": {"model": "Systran/faster-whisper-small"}}
 LOCAL_SPEECH_DIR = Path(__file__).resolve().parents[1] / "providers" / "local-speech-provider"
 SEVEN = "one two three four five six seven"
 #: a voice the fake speaks clearly (plain en-us at its own pitch, like every voice)
@@ -90,6 +96,20 @@ def local_speech(host: ProviderRegistry, git_server: GitServer) -> ProviderHandl
     return host.get_provider(LOCAL_SPEECH)
 
 
+@pytest.fixture(scope="module")
+def whisper_published(git_server: GitServer) -> str:
+    return publish(git_server, str(WHISPER_PROVIDER), "MediaConduit/whisper-provider")
+
+
+@pytest.fixture(scope="module", params=list(WHISPER_APIS))
+def whisper(request: pytest.FixtureRequest, host: ProviderRegistry,
+            whisper_published: str) -> Iterator[ProviderHandle]:
+    """The Whisper provider by its URL, on a local whisper-asr-webservice or speaches."""
+    with FakeWhisper(request.param) as fake:
+        config = {"max_retries": 0, "connect_timeout": 2, "base_url": fake.base_url}
+        yield host.get_provider(WHISPER, config={**config, **WHISPER_APIS[request.param]})
+
+
 def say(provider: ProviderHandle, text: str = SEVEN, **params: Any) -> Audio:
     audio = provider.get_model("kokoro").transform(Text(text), **params)
     assert isinstance(audio, Audio) and audio.path is not None and audio.path.is_file()
@@ -136,6 +156,16 @@ def test_text_to_kokoro_to_local_speech_recovers_most_words(
     """Provider to provider, both by URL: Kokoro speaks, local-speech listens."""
     audio = say(provider, voice=VOICE, response_format=fmt)
     text = local_speech.get_model("pocketsphinx-en-us").transform(audio)
+    assert isinstance(text, Text)
+    assert speech.words_recovered(SEVEN, text.text) >= 4, text.text
+
+
+@pytest.mark.parametrize("fmt", ["wav", "mp3"])
+def test_text_to_kokoro_to_whisper_recovers_most_words(
+        provider: ProviderHandle, whisper: ProviderHandle, fmt: str) -> None:
+    """Provider to provider, both by URL: Kokoro speaks, Whisper (either API) listens."""
+    audio = say(provider, voice=VOICE, response_format=fmt)
+    text = whisper.get_model("whisper").transform(audio, language="en")
     assert isinstance(text, Text)
     assert speech.words_recovered(SEVEN, text.text) >= 4, text.text
 
