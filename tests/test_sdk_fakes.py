@@ -140,8 +140,11 @@ def test_a_client_hang_up_is_noticed_and_recorded(fake: Echo) -> None:
 
 def test_wait_for_and_reset(fake: Echo) -> None:
     assert not fake.wait_for(lambda: fake.requests, timeout=0.02)
+    assert not fake.wait_for("/bytes", timeout=0.02)
     call(fake, "GET", "/bytes").read()
     assert fake.wait_for(lambda: fake.requests, timeout=1)
+    assert fake.wait_for("/bytes", timeout=1)
+    assert not fake.wait_for("/bytes", count=2, timeout=0.02)
     fake.reset()
     assert fake.requests == [] and fake.hangups == []
 

@@ -204,19 +204,25 @@ class FakeServer:
         with self._lock:
             self.hangups.append(time.monotonic())
 
-    def wait_for(self, condition: Callable[[], object], timeout: float = 5.0,
-                 interval: float = 0.005) -> bool:
-        """Wait up to `timeout` seconds until `condition()` is true; whether it became so."""
+    def wait_for(self, what: str | Callable[[], object], count: int = 1,
+                 timeout: float = 5.0) -> bool:
+        """Wait up to `timeout` seconds until `count` requests went to `what` (a path, or
+        whatever `requests_to` takes), or until `what()` is true; whether that happened."""
+        def done() -> bool:
+            if isinstance(what, str):
+                return len(self.requests_to(what)) >= count
+            return bool(what())
+
         deadline = time.monotonic() + timeout
-        while not condition():
+        while not done():
             if time.monotonic() >= deadline:
-                return bool(condition())
-            time.sleep(interval)
+                return done()
+            time.sleep(0.005)
         return True
 
     def wait_for_hangup(self, timeout: float = 5.0) -> float | None:
         """When the first client hung up (monotonic), waiting up to `timeout`; else None."""
-        self.wait_for(lambda: self.hangups, timeout)
+        self.wait_for(lambda: self.hangups, timeout=timeout)
         with self._lock:
             return self.hangups[0] if self.hangups else None
 

@@ -20,7 +20,9 @@ left the server answers normally: a chat echoes the last user turn ("You said:
 `hold=True` stops a stream after its first chunks until the client hangs up;
 `fake.wait_for_hangup()` says when that was seen, so a test proves the upstream
 saw a cancelled stream close. `delay` waits that long before every chat answer
-(the bench's 50 ms upstream). No pytest in here: provider suites import it too.
+(the bench's 50 ms upstream). No pytest in here: provider suites import it too
+(where the host's `tests` package is absent but the SDK is on the path: the server
+plumbing is the SDK's toolkit for fake upstreams, `mediaconduit.sdk.fakes`).
 """
 
 from __future__ import annotations
@@ -29,21 +31,13 @@ import base64
 import collections
 import dataclasses
 import json
-import select
-import socket
-import struct
-import threading
 import time
 import uuid
-import zlib
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
-try:
-    from tests.helpers.loopback import LoopbackServer, QuietHandler
-except ImportError:  # a provider's own suite imports this file as the top-level `openai_chat`
-    from loopback import LoopbackServer, QuietHandler  # type: ignore[no-redef]
+from mediaconduit.sdk import fakes
+from mediaconduit.sdk.fakes import FakeHandler, FakeServer, RecordedRequest
 
 CHAT = "chat/completions"
 IMAGES = "images/generations"
@@ -57,15 +51,8 @@ JPEG = base64.b64decode(
 
 
 def png(width: int = 2, height: int = 2) -> bytes:
-    """A small valid grey PNG, made with the standard library."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
-            + chunk(b"IEND", b""))
+    """A small valid grey PNG."""
+    return fakes.png(width, height, pixel=b"\x80")
 
 
 # --- the two dialects -------------------------------------------------------------------------
@@ -254,62 +241,27 @@ def held(after: int = 2, hold_for: float = 20.0) -> Reply:
                  text="one two three four five six seven eight nine ten")
 
 
-@dataclasses.dataclass(frozen=True)
-class RecordedRequest:
-    """What the server saw: header names lower case; `body` the JSON (or None)."""
-
-    method: str
-    path: str
-    query: Mapping[str, str]
-    headers: Mapping[str, str]
-    body: Any
-    at: float
-
-
 # --- the server -------------------------------------------------------------------------------
 
 
-class ChatServer(LoopbackServer):
-    """A loopback server whose listen queue takes a burst of clients (32 chats at once)."""
-
-    request_queue_size = 128
-
-
-class FakeChat:
-    """The fake API of `dialect` on a free loopback port (a context manager)."""
+class FakeChat(FakeServer):
+    """The fake API of `dialect` on a free loopback port (a context manager); its listen
+    queue takes a burst of clients (32 chats at once). A request's `body` is its JSON,
+    else its text."""
 
     def __init__(self, dialect: Dialect, api_key: str | None = DEFAULT_KEY,
                  delay: float = 0.0) -> None:
+        super().__init__(ChatHandler)
         self.dialect = dialect
         self.api_key = api_key
         self.delay = delay
-        self.requests: list[RecordedRequest] = []
-        self.hangups: list[float] = []
         self.images: dict[str, bytes] = {}
         self._scripts: dict[str, collections.deque[Reply]] = collections.defaultdict(
             collections.deque)
-        self._lock = threading.Lock()
-        self.server = ChatServer(_handler(self))
-        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def start(self) -> FakeChat:
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-    def __enter__(self) -> FakeChat:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     def reset(self) -> None:
         with self._lock:
-            self.requests.clear()
-            self.hangups.clear()
+            super().reset()
             self._scripts.clear()
 
     def script(self, endpoint: str, *replies: Reply) -> None:
@@ -321,35 +273,14 @@ class FakeChat:
             queue = self._scripts.get(endpoint)
             return queue.popleft() if queue else Reply()
 
-    def record(self, request: RecordedRequest) -> None:
-        with self._lock:
-            self.requests.append(request)
-
     def requests_to(self, endpoint: str) -> list[RecordedRequest]:
         return [r for r in self.requests if r.path == f"/v1/{endpoint.strip('/')}"]
 
-    def wait_for_hangup(self, timeout: float = 5.0) -> float | None:
-        """When a held stream's client hung up (monotonic), waiting up to `timeout`."""
-        deadline = time.monotonic() + timeout
-        while not self.hangups and time.monotonic() < deadline:
-            time.sleep(0.005)
-        return self.hangups[0] if self.hangups else None
 
-
-def _handler(fake: FakeChat) -> type[QuietHandler]:
-    class Handler(ChatHandler):
-        pass
-
-    Handler.fake = fake
-    return Handler
-
-
-class ChatHandler(QuietHandler):
+class ChatHandler(FakeHandler):
     fake: FakeChat
 
-    def serve(self) -> None:
-        request = self._read_request()
-        self.fake.record(request)
+    def serve(self, request: RecordedRequest) -> None:
         route = request.path.removeprefix("/v1/")
         if request.method == "GET" and route.startswith("imgproxy/"):
             return self._image_file(route.removeprefix("imgproxy/"))
@@ -369,17 +300,11 @@ class ChatHandler(QuietHandler):
 
     # --- requests ---
 
-    def _read_request(self) -> RecordedRequest:
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
+    def decode_body(self, raw: bytes) -> Any:
         try:
-            body = json.loads(raw) if raw else None
+            return json.loads(raw) if raw else None
         except ValueError:
-            body = raw.decode(errors="replace")
-        parts = urlsplit(self.path)
-        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        return RecordedRequest(self.command, parts.path, query, headers, body, time.monotonic())
+            return raw.decode(errors="replace")
 
     def _authorized(self, request: RecordedRequest) -> bool:
         if self.fake.api_key is None:
@@ -413,11 +338,7 @@ class ChatHandler(QuietHandler):
 
     def _stream(self, body: Mapping[str, Any], text: str, usage: dict[str, int],
                 reply: Reply) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream;charset=utf-8")
-        self.send_header("Cache-Control", "no-cache")
-        self.send_header("Transfer-Encoding", "chunked")
-        self.end_headers()
+        self.start_stream("text/event-stream;charset=utf-8", [("Cache-Control", "no-cache")])
         chunks = list(_chunks(self.fake.dialect, body, text, usage))
         try:
             for index, chunk in enumerate(chunks):
@@ -428,28 +349,18 @@ class ChatHandler(QuietHandler):
                     break
                 self._event(json.dumps(chunk))
             self._event("[DONE]")
-            self._write(b"")  # the last chunk: the connection stays open for the next request
+            self.end_stream()  # the last chunk: the connection stays open for the next request
         except (BrokenPipeError, ConnectionResetError):
-            self.fake.hangups.append(time.monotonic())
+            self.fake.hung_up()
             self.close_connection = True
 
     def _hold(self, seconds: float) -> None:
         """Send nothing more; note when the client closes the connection."""
-        deadline = time.monotonic() + seconds
-        sock: socket.socket = self.connection
-        while time.monotonic() < deadline:
-            readable, _, _ = select.select([sock], [], [], 0.01)
-            if readable and not _peek(sock):
-                self.fake.hangups.append(time.monotonic())
-                break
+        self.hold_until_hangup(seconds)
         self.close_connection = True
 
     def _event(self, data: str) -> None:
-        self._write(f"data: {data}\n\n".encode())
-
-    def _write(self, data: bytes) -> None:
-        self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
-        self.wfile.flush()
+        self.send_event(data)
 
     # --- images ---
 
@@ -486,21 +397,7 @@ class ChatHandler(QuietHandler):
 
     def _send(self, status: int, data: bytes, kind: str,
               headers: tuple[tuple[str, str], ...]) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("x-request-id", uuid.uuid4().hex)
-        for name, value in headers:
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
-
-
-def _peek(sock: socket.socket) -> bytes:
-    try:
-        return sock.recv(1, socket.MSG_PEEK)
-    except OSError:
-        return b""
+        self.send_bytes(status, data, kind, [("x-request-id", uuid.uuid4().hex), *headers])
 
 
 def _chat_problem(dialect: Dialect, body: Any) -> tuple[str, int, str] | None:

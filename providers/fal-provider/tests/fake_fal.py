@@ -163,7 +163,7 @@ class FakeFal(FakeServer):
         return [r for r in self.requests if endpoint_of(r.method, r.path) == endpoint]
 
     def wait_for_cancel(self, request_id: str, timeout: float = 5.0) -> float | None:
-        self.wait_for(lambda: request_id in self.cancels, timeout, 0.01)
+        self.wait_for(lambda: request_id in self.cancels, timeout=timeout)
         return self.cancels.get(request_id)
 
     def wait_for_status(self, state: str, timeout: float = 10.0) -> Job | None:
@@ -171,7 +171,7 @@ class FakeFal(FakeServer):
         def seen() -> Job | None:
             return next((j for j in list(self.jobs.values()) if _state(j) == state), None)
 
-        self.wait_for(seen, timeout, 0.01)
+        self.wait_for(seen, timeout=timeout)
         return seen()
 
     def scripted(self, endpoint: str) -> Reply | None:

@@ -26,6 +26,8 @@ the cancel. `script(endpoint, Reply(...))` queues error answers for an endpoint:
     with FakeReplicate(token="r8_...") as fake:
         fake.set_job("black-forest-labs/flux-schnell", Job(seconds=0.3))
         ...                                 # REPLICATE_BASE_URL=fake.base_url
+
+The server plumbing is the SDK's toolkit for fake upstreams (`mediaconduit.sdk.fakes`).
 """
 
 from __future__ import annotations
@@ -33,21 +35,21 @@ from __future__ import annotations
 import base64
 import collections
 import dataclasses
-import http.server
 import json
 import random
 import string
 import struct
-import sys
 import threading
 import time
 import zlib
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import urlsplit
 
 from fake_replicate_models import PINNED_MODEL, TEXT_MODEL, FakeModel, all_models
+
+from mediaconduit.sdk.fakes import FakeHandler, FakeServer, png, sse
+from mediaconduit.sdk.fakes import RecordedRequest as _Recorded
 
 DEFAULT_TOKEN = "r8_fake" + "0123456789abcdef" * 2
 TERMINAL = ("succeeded", "failed", "canceled")
@@ -57,15 +59,8 @@ CHUNK = 1 << 16
 
 
 def tiny_png(width: int = 4, height: int = 4) -> bytes:
-    """A real PNG (solid orange), made with zlib."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    rows = b"".join(b"\0" + b"\xff\x88\x00" * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
-            + chunk(b"IEND", b""))
+    """A real PNG (solid orange)."""
+    return png(width, height, pixel=b"\xff\x88\x00")
 
 
 #: an MP4's first box (`ftyp isom`) and some payload: enough for a content sniffer
@@ -124,14 +119,8 @@ def server_error(status: int = 500) -> Reply:
 
 
 @dataclasses.dataclass(frozen=True)
-class RecordedRequest:
-    """What the server saw: header names lower case; `body` the JSON, bytes length or None."""
-
-    method: str
-    path: str
-    headers: Mapping[str, str]
-    body: Any
-    at: float
+class RecordedRequest(_Recorded):
+    """What the server saw: header names lower case; `body` the JSON or None."""
 
     @property
     def endpoint(self) -> str:
@@ -267,10 +256,11 @@ def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-class FakeReplicate:
+class FakeReplicate(FakeServer):
     """The server. `start()`/`stop()` or a `with` block; `base_url` is the origin."""
 
     def __init__(self, token: str = DEFAULT_TOKEN, hold_limit: float = 60.0) -> None:
+        super().__init__(_Handler)
         self.token = token
         self.hold_limit = hold_limit
         self.models = all_models()
@@ -279,39 +269,8 @@ class FakeReplicate:
         self.predictions: dict[str, Prediction] = {}
         self.files: dict[str, dict[str, Any]] = {}
         self.outputs: dict[str, tuple[str, bytes | int]] = {}
-        self._lock = threading.Lock()
         self._scripts: dict[str, collections.deque[Reply]] = collections.defaultdict(
             collections.deque)
-        self._requests: list[RecordedRequest] = []
-        self._server: _Server | None = None
-        self.stopping = threading.Event()
-
-    # --- lifecycle ---------------------------------------------------------------------
-
-    @property
-    def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the fake Replicate is not started")
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def start(self) -> FakeReplicate:
-        self.stopping.clear()
-        self._server = _Server(self)
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        self.stopping.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> FakeReplicate:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # --- test controls -----------------------------------------------------------------
 
@@ -332,31 +291,20 @@ class FakeReplicate:
     def reset(self) -> None:
         """Forget requests, scripted replies, job settings, predictions and files."""
         with self._lock:
-            self._requests.clear()
+            super().reset()
             self._scripts.clear()
             self.jobs.clear()
             self.predictions.clear()
             self.files.clear()
             self.outputs.clear()
 
-    def record(self, request: RecordedRequest) -> None:
-        with self._lock:
-            self._requests.append(request)
-
     @property
     def requests(self) -> list[RecordedRequest]:
-        with self._lock:
-            return list(self._requests)
+        return super().requests  # type: ignore[return-value]
 
     def requests_to(self, endpoint: str) -> list[RecordedRequest]:
+        """The requests to `endpoint` (`wait_for(endpoint)` waits for them: a cancel, say)."""
         return [r for r in self.requests if r.endpoint == endpoint]
-
-    def wait_for(self, endpoint: str, count: int = 1, timeout: float = 5.0) -> bool:
-        """Wait until `count` requests reached `endpoint` (a cancel, say)."""
-        deadline = time.monotonic() + timeout
-        while len(self.requests_to(endpoint)) < count and time.monotonic() < deadline:
-            time.sleep(0.01)
-        return len(self.requests_to(endpoint)) >= count
 
     def last_prediction(self) -> Prediction:
         with self._lock:
@@ -405,19 +353,6 @@ class FakeReplicate:
         return next((m for m in self.models.values() if m.version_id == ref), None)
 
 
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, fake: FakeReplicate) -> None:
-        self.fake = fake
-        super().__init__(("127.0.0.1", 0), _Handler)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that hangs up on purpose (a cancel, a timeout) is no news."""
-        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
-            super().handle_error(request, client_address)
-
-
 def validate(model: FakeModel, input: Any) -> list[dict[str, str]]:
     """Replicate's input check: required fields, types, bounds (`invalid_fields` entries)."""
     if not isinstance(input, Mapping):
@@ -455,36 +390,15 @@ def _check_value(name: str, spec: Mapping[str, Any], value: Any) -> list[dict[st
     return []
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
-    server: _Server
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    @property
-    def fake(self) -> FakeReplicate:
-        return self.server.fake
-
-    def do_GET(self) -> None:
-        self._handle("GET")
-
-    def do_POST(self) -> None:
-        self._handle("POST")
-
-    def do_DELETE(self) -> None:
-        self._handle("DELETE")
+class _Handler(FakeHandler):
+    fake: FakeReplicate
+    request_class = RecordedRequest
+    methods = ("GET", "POST", "DELETE")
 
     # --- dispatch ----------------------------------------------------------------------
 
-    def _handle(self, method: str) -> None:
-        path = urlsplit(self.path).path
-        raw = self._read_body()
-        body = self._decode(raw)
-        self.fake.record(RecordedRequest(method, path, {k.lower(): v for k, v in
-                                                        self.headers.items()}, body,
-                                         time.monotonic()))
+    def serve(self, request: _Recorded) -> None:
+        method, path, raw, body = request.method, request.path, request.raw, request.body
         endpoint = endpoint_of(method, path)
         reply = self.fake.next_reply(endpoint)
         if reply is not None:
@@ -499,11 +413,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return self._problem({"detail": "Not found.", "status": 404})
         handler(method, path, body if body is not None else raw)
 
-    def _read_body(self) -> bytes:
-        length = int(self.headers.get("content-length") or 0)
-        return self.rfile.read(length) if length else b""
-
-    def _decode(self, raw: bytes) -> Any:
+    def decode_body(self, raw: bytes) -> Any:
         if not raw:
             return None
         if "json" in (self.headers.get("content-type") or ""):
@@ -522,16 +432,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _json(self, status: int, body: Any, content_type: str = "application/json",
               headers: tuple[tuple[str, str], ...] = ()) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("ratelimit-remaining", "599")
-        self.send_header("ratelimit-reset", "1")
-        for name, value in headers:
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
+        self.send_json(status, body, [("ratelimit-remaining", "599"), ("ratelimit-reset", "1"),
+                                      *headers], content_type)
 
     def _problem(self, body: Mapping[str, Any],
                  headers: tuple[tuple[str, str], ...] = ()) -> None:
@@ -659,15 +561,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         prediction = self._prediction(path)
         if prediction is None:
             return self._problem({"detail": "Not found.", "status": 404})
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Cache-Control", "no-store")
-        self.send_header("Connection", "close")
-        self.end_headers()
-        self.close_connection = True
+        self.start_stream("text/event-stream", [("Cache-Control", "no-store")], chunked=False)
         for event, data in _events(prediction, self.fake.stopping):
-            self.wfile.write(_sse(event, data))
-            self.wfile.flush()
+            self.write(_sse(event, data))
 
     def _delivery(self, method: str, path: str, body: Any) -> None:
         key = path.strip("/").split("/", 1)[1]
@@ -699,8 +595,7 @@ _event_counter = iter(range(1, 1 << 62))
 
 
 def _sse(event: str, data: str) -> bytes:
-    lines = "".join(f"data: {line}\n" for line in data.split("\n"))
-    return f"event: {event}\nid: {int(time.time())}:{next(_event_counter)}\n{lines}\n".encode()
+    return sse(data, event, f"{int(time.time())}:{next(_event_counter)}")
 
 
 def _events(prediction: Prediction, stopping: threading.Event) -> Iterator[tuple[str, str]]:
