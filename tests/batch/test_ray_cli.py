@@ -103,7 +103,7 @@ def _stop_group(process: subprocess.Popen[bytes]) -> None:
     """SIGTERM to the head's process group, then SIGKILL to what is left of it."""
     os.killpg(process.pid, signal.SIGTERM)
     with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=15)
+        process.wait(timeout=5)
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
     process.wait(timeout=30)
