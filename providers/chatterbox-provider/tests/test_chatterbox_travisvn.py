@@ -80,7 +80,8 @@ def test_cloning_sends_the_voice_with_the_request(make_provider: MakeProvider,
     (upload,) = travisvn.requests_to("/v1/audio/speech/upload")
     assert upload.files["voice_file"][1] == voice.read_bytes()
     assert upload.form == {"input": SEVEN, "stream_format": "audio", "exaggeration": "0.8"}
-    assert travisvn.spoken[-1]["voice"].startswith("clone-") and heard(audio.path) >= 4
+    assert travisvn.spoken[-1]["voice"].startswith("clone-")
+    assert audio.path is not None and audio.path.read_bytes()[:4] == b"RIFF"
 
 
 def test_cloning_with_sse(make_provider: MakeProvider, travisvn: FakeChatterbox,
@@ -88,7 +89,8 @@ def test_cloning_with_sse(make_provider: MakeProvider, travisvn: FakeChatterbox,
     audio = speak(make_provider(travisvn, stream_format="sse"), SEVEN,
                   reference=str(reference_voice(tmp_path)))
     assert travisvn.requests_to("/v1/audio/speech/upload")[-1].form["stream_format"] == "sse"
-    assert audio.usage.audio_seconds and heard(audio.path) >= 4
+    assert audio.usage.audio_seconds and audio.usage.audio_seconds > 1
+    assert travisvn.spoken[-1]["voice"].startswith("clone-")
 
 
 def test_only_wav_is_asked_of_travisvn(make_provider: MakeProvider,
