@@ -11,11 +11,6 @@ the module, so the environment is built once.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,8 +28,6 @@ from mediaconduit import (
     TransformTimeoutError,
 )
 from mediaconduit.handles import ProviderHandle
-from mediaconduit.registry import ProviderRegistry
-from tests.conftest import publish
 from tests.helpers.anthropic import (
     FAST,
     HAIKU,
@@ -58,71 +51,32 @@ from tests.helpers.anthropic import (
     rate_limited,
     unauthorized,
 )
-from tests.helpers.gitserver import GitServer
+from tests.helpers.provider_host import (
+    assert_not_imported,
+    assert_secret_not_in_error,
+    assert_secret_not_logged,
+    host_fixtures,
+    listed_ids,
+    provider_fixture,
+    url_of,
+)
 from tests.helpers.provider_suite import run_provider_suite
 
 pytestmark = pytest.mark.slow
 
-URL = "https://github.com/MediaConduit/anthropic-provider"
+URL = url_of("anthropic")
 MESSAGES = "/v1/messages"
 SERVABLE = {m["id"] for m in MODELS} - {RETIRED}
 #: the user's own prices for one model (the API lists none)
 PRICES = {HAIKU: {"prompt": "0.000001", "completion": "0.000005"}}
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeAnthropic]:
-    with FakeAnthropic(api_key=KEY) as fake:
-        yield fake
+server, fake, declared_env, commit, module_cache, host = host_fixtures(
+    "anthropic", PROVIDER, lambda: FakeAnthropic(api_key=KEY),
+    lambda fake: {"ANTHROPIC_BASE_URL": fake.base_url, "ANTHROPIC_API_KEY": KEY})
 
 
-@pytest.fixture
-def fake(server: FakeAnthropic) -> FakeAnthropic:
-    server.reset()
-    return server
-
-
-@pytest.fixture(scope="module")
-def declared_env(server: FakeAnthropic) -> Iterator[pytest.MonkeyPatch]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("ANTHROPIC_BASE_URL", server.base_url)
-        patch.setenv("ANTHROPIC_API_KEY", KEY)
-        yield patch
-
-
-@pytest.fixture(scope="module")
-def commit(git_server: GitServer) -> str:
-    return publish(git_server, str(PROVIDER), "MediaConduit/anthropic-provider")
-
-
-@pytest.fixture(scope="module")
-def module_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("anthropic") / "cache"
-
-
-@pytest.fixture(scope="module")
-def host(module_cache: Path, commit: str,
-         declared_env: pytest.MonkeyPatch) -> Iterator[ProviderRegistry]:
-    with ProviderRegistry(module_cache, offline=False) as registry:
-        yield registry
-
-
-@pytest.fixture(scope="module")
-def provider(host: ProviderRegistry) -> ProviderHandle:
-    handle = host.get_provider(URL, config={**FAST, "page_size": 3, "prices": PRICES})
-    handle.wait_for_models(timeout=300)
-    return handle
-
-
-def run_host(args: list[str], cache: Path) -> subprocess.CompletedProcess[str]:
-    """A new host process on `cache`, with git pointed at the loopback server."""
-    environ = {**os.environ, "MEDIACONDUIT_CACHE_DIR": str(cache)}
-    return subprocess.run(args, env=environ, capture_output=True, text=True, timeout=300,
-                          check=False)
-
-
-def cli(*args: str) -> list[str]:
-    return [sys.executable, "-c", "from mediaconduit.cli import run; run()", *args]
+provider = provider_fixture(URL, {**FAST, "page_size": 3, "prices": PRICES})
 
 
 def ask(provider: ProviderHandle, model_id: str = OPUS) -> Text:
@@ -157,9 +111,7 @@ def test_capabilities_tasks_context_and_no_free_models(provider: ProviderHandle)
 
 def test_the_host_never_imports_the_client(provider: ProviderHandle) -> None:
     ask(provider)
-    assert "anthropic" not in sys.modules
-    assert "anthropic_provider" not in sys.modules
-    assert "httpx2" not in sys.modules
+    assert_not_imported("anthropic", "anthropic_provider", "httpx2")
 
 
 # --- chat, stream, image ---------------------------------------------------------------------
@@ -279,12 +231,9 @@ def test_the_key_never_appears_in_errors_or_logs(provider: ProviderHandle, fake:
     fake.script(*[error_reply(status, "api_error", f"bad key {KEY}")] * FAST["max_attempts"])
     with pytest.raises(MediaConduitError) as info:
         ask(provider)
-    for text in (str(info.value), repr(info.value), json.dumps(info.value.to_dict())):
-        assert KEY not in text and KEY[14:] not in text
+    assert_secret_not_in_error(info.value, KEY, KEY[14:])
     assert "bad key ***" in str(info.value)
-    logs = [p for p in (module_cache / "logs").rglob("*.log") if p.is_file()]
-    assert logs
-    assert not any(KEY[14:] in p.read_text(errors="replace") for p in logs)
+    assert_secret_not_logged(module_cache, KEY[14:])
 
 
 # --- cancellation ------------------------------------------------------------------------
@@ -315,12 +264,8 @@ def test_a_timed_out_stream_hangs_up_on_the_api(provider: ProviderHandle,
 
 def test_cli_models_free_and_task(fake: FakeAnthropic, module_cache: Path, commit: str,
                                   declared_env: pytest.MonkeyPatch) -> None:
-    done = run_host(cli("models", URL, "--free", "--json"), module_cache)
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == []
-    done = run_host(cli("models", URL, "--task", "text-generation", "--json"), module_cache)
-    assert done.returncode == 0, done.stderr
-    assert {m["id"] for m in json.loads(done.stdout)} == SERVABLE
+    assert listed_ids(URL, module_cache, "--free") == set()
+    assert listed_ids(URL, module_cache, "--task", "text-generation") == SERVABLE
 
 
 # --- the provider's own suite, in its own environment ---------------------------------------

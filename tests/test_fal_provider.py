@@ -11,7 +11,6 @@ for the module.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,57 +24,27 @@ from mediaconduit import (
     Video,
 )
 from mediaconduit.handles import ProviderHandle
-from mediaconduit.registry import ProviderRegistry
 from mediaconduit.sdk import Progress
-from tests.conftest import publish
 from tests.helpers.fal import FAST, KEY, PROVIDER, FakeFal, Plan, error_reply, png_bytes
-from tests.helpers.gitserver import GitServer
+from tests.helpers.provider_host import (
+    assert_secret_not_in_worker_log,
+    host_fixtures,
+    provider_fixture,
+    url_of,
+)
 
-URL = "https://github.com/MediaConduit/fal-provider"
+URL = url_of("fal")
 SCHNELL = "fal-ai/flux/schnell"
 I2V = "fal-ai/stable-video"
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeFal]:
-    with FakeFal(key=KEY) as fake:
-        yield fake
+server, fake, declared_env, commit, module_cache, host = host_fixtures(
+    "fal", PROVIDER, lambda: FakeFal(key=KEY), lambda fake: fake.env())
 
 
-@pytest.fixture
-def fake(server: FakeFal) -> FakeFal:
-    server.reset()
-    return server
-
-
-@pytest.fixture(scope="module")
-def declared_env(server: FakeFal) -> Iterator[pytest.MonkeyPatch]:
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in server.env().items():
-            patch.setenv(name, value)
-        yield patch
-
-
-@pytest.fixture(scope="module")
-def commit(git_server: GitServer) -> str:
-    return publish(git_server, str(PROVIDER), "MediaConduit/fal-provider")
-
-
-@pytest.fixture(scope="module")
-def host(tmp_path_factory: pytest.TempPathFactory, commit: str,
-         declared_env: pytest.MonkeyPatch) -> Iterator[ProviderRegistry]:
-    cache = tmp_path_factory.mktemp("fal") / "cache"
-    with ProviderRegistry(cache, offline=False) as registry:
-        yield registry
-
-
-@pytest.fixture(scope="module")
-def provider(host: ProviderRegistry) -> ProviderHandle:
-    handle = host.get_provider(URL, config=FAST)
-    handle.wait_for_models(timeout=300)
-    return handle
+provider = provider_fixture(URL, FAST)
 
 
 def test_loads_by_url_and_lists_the_catalog(provider: ProviderHandle, commit: str) -> None:
@@ -153,5 +122,4 @@ def test_errors_cross_typed_and_without_the_key(provider: ProviderHandle,
     assert KEY not in str(caught.value) and KEY.split(":")[1] not in str(caught.value)
     with pytest.raises(InvalidInputError, match="needs image_url"):
         provider.get_model(I2V).transform(Text("no image"))
-    log = Path(provider.health()["log"])
-    assert KEY.split(":")[1] not in log.read_text(encoding="utf-8", errors="replace")
+    assert_secret_not_in_worker_log(provider, KEY.split(":")[1])

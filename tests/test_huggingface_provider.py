@@ -11,7 +11,6 @@ for the module.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,10 +24,7 @@ from mediaconduit import (
     TransformTimeoutError,
 )
 from mediaconduit.handles import ProviderHandle
-from mediaconduit.registry import ProviderRegistry
 from mediaconduit.sdk import Progress
-from tests.conftest import publish
-from tests.helpers.gitserver import GitServer
 from tests.helpers.huggingface import (
     FAST,
     PROVIDER,
@@ -38,8 +34,14 @@ from tests.helpers.huggingface import (
     png_bytes,
     wav_bytes,
 )
+from tests.helpers.provider_host import (
+    assert_secret_not_in_worker_log,
+    host_fixtures,
+    provider_fixture,
+    url_of,
+)
 
-URL = "https://github.com/MediaConduit/huggingface-provider"
+URL = url_of("huggingface")
 FLUX = "black-forest-labs/FLUX.1-schnell"
 SDXL = "stabilityai/stable-diffusion-xl-base-1.0"
 WHISPER = "openai/whisper-large-v3"
@@ -48,44 +50,11 @@ LLAMA = "meta-llama/Llama-3.1-8B-Instruct"
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeHF]:
-    with FakeHF(token=TOKEN) as fake:
-        yield fake
+server, fake, declared_env, commit, module_cache, host = host_fixtures(
+    "huggingface", PROVIDER, lambda: FakeHF(token=TOKEN), lambda fake: fake.env())
 
 
-@pytest.fixture
-def fake(server: FakeHF) -> FakeHF:
-    server.reset()
-    return server
-
-
-@pytest.fixture(scope="module")
-def declared_env(server: FakeHF) -> Iterator[pytest.MonkeyPatch]:
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in server.env().items():
-            patch.setenv(name, value)
-        yield patch
-
-
-@pytest.fixture(scope="module")
-def commit(git_server: GitServer) -> str:
-    return publish(git_server, str(PROVIDER), "MediaConduit/huggingface-provider")
-
-
-@pytest.fixture(scope="module")
-def host(tmp_path_factory: pytest.TempPathFactory, commit: str,
-         declared_env: pytest.MonkeyPatch) -> Iterator[ProviderRegistry]:
-    cache = tmp_path_factory.mktemp("huggingface") / "cache"
-    with ProviderRegistry(cache, offline=False) as registry:
-        yield registry
-
-
-@pytest.fixture(scope="module")
-def provider(host: ProviderRegistry) -> ProviderHandle:
-    handle = host.get_provider(URL, config=FAST)
-    handle.wait_for_models(timeout=300)
-    return handle
+provider = provider_fixture(URL, FAST)
 
 
 def test_loads_by_url_with_its_starting_models(provider: ProviderHandle, commit: str) -> None:
@@ -179,5 +148,4 @@ def test_errors_cross_typed_and_without_the_token(provider: ProviderHandle,
     assert TOKEN not in str(caught.value)
     with pytest.raises(ModelNotFoundError, match="no model 'nobody/nothing'"):
         provider.get_model("nobody/nothing").transform("x")
-    log = Path(provider.health()["log"])
-    assert TOKEN not in log.read_text(encoding="utf-8", errors="replace")
+    assert_secret_not_in_worker_log(provider, TOKEN)

@@ -11,11 +11,6 @@ environment is built once.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -36,8 +31,6 @@ from mediaconduit import (
 from mediaconduit.handles import ProviderHandle
 from mediaconduit.registry import ProviderRegistry
 from mediaconduit.sdk import Progress
-from tests.conftest import publish
-from tests.helpers.gitserver import GitServer
 from tests.helpers.ollama import (
     EMBED,
     FAST,
@@ -55,67 +48,28 @@ from tests.helpers.ollama import (
     held,
     mid_stream_error,
 )
+from tests.helpers.provider_host import (
+    assert_not_imported,
+    host_fixtures,
+    listed_ids,
+    provider_fixture,
+    url_of,
+)
 from tests.helpers.provider_suite import run_provider_suite
 
 pytestmark = pytest.mark.slow
 
-URL = "https://github.com/MediaConduit/ollama-provider"
+URL = url_of("ollama")
 CHAT = "/api/chat"
 ALL = {m["name"] for m in MODELS}
 CHATTY = ALL - {EMBED}
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeOllama]:
-    with FakeOllama() as fake:
-        yield fake
+server, fake, declared_env, commit, module_cache, host = host_fixtures(
+    "ollama", PROVIDER, FakeOllama, lambda fake: {"OLLAMA_HOST": fake.host})
 
 
-@pytest.fixture
-def fake(server: FakeOllama) -> FakeOllama:
-    server.reset()
-    return server
-
-
-@pytest.fixture(scope="module")
-def declared_env(server: FakeOllama) -> Iterator[pytest.MonkeyPatch]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("OLLAMA_HOST", server.host)
-        yield patch
-
-
-@pytest.fixture(scope="module")
-def commit(git_server: GitServer) -> str:
-    return publish(git_server, str(PROVIDER), "MediaConduit/ollama-provider")
-
-
-@pytest.fixture(scope="module")
-def module_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("ollama") / "cache"
-
-
-@pytest.fixture(scope="module")
-def host(module_cache: Path, commit: str,
-         declared_env: pytest.MonkeyPatch) -> Iterator[ProviderRegistry]:
-    with ProviderRegistry(module_cache, offline=False) as registry:
-        yield registry
-
-
-@pytest.fixture(scope="module")
-def provider(host: ProviderRegistry) -> ProviderHandle:
-    handle = host.get_provider(URL, config=FAST)
-    handle.wait_for_models(timeout=300)
-    return handle
-
-
-def run_host(args: list[str], cache: Path) -> subprocess.CompletedProcess[str]:
-    environ = {**os.environ, "MEDIACONDUIT_CACHE_DIR": str(cache)}
-    return subprocess.run(args, env=environ, capture_output=True, text=True, timeout=300,
-                          check=False)
-
-
-def cli(*args: str) -> list[str]:
-    return [sys.executable, "-c", "from mediaconduit.cli import run; run()", *args]
+provider = provider_fixture(URL, FAST)
 
 
 def ask(provider: ProviderHandle, model_id: str = LLAMA, **params: object) -> Text:
@@ -151,8 +105,7 @@ def test_capabilities_context_and_every_model_free(provider: ProviderHandle) -> 
 
 def test_the_host_never_imports_the_client(provider: ProviderHandle) -> None:
     ask(provider)
-    assert "ollama" not in sys.modules
-    assert "ollama_provider" not in sys.modules
+    assert_not_imported("ollama", "ollama_provider")
 
 
 # --- chat, stream, image ---------------------------------------------------------------------
@@ -295,12 +248,8 @@ def test_a_timed_out_stream_hangs_up_on_the_server(provider: ProviderHandle,
 
 def test_cli_models_free_and_task(fake: FakeOllama, module_cache: Path, commit: str,
                                   declared_env: pytest.MonkeyPatch) -> None:
-    done = run_host(cli("models", URL, "--free", "--json"), module_cache)
-    assert done.returncode == 0, done.stderr
-    assert {m["id"] for m in json.loads(done.stdout)} == ALL
-    done = run_host(cli("models", URL, "--task", "text-generation", "--json"), module_cache)
-    assert done.returncode == 0, done.stderr
-    assert {m["id"] for m in json.loads(done.stdout)} == CHATTY
+    assert listed_ids(URL, module_cache, "--free") == ALL
+    assert listed_ids(URL, module_cache, "--task", "text-generation") == CHATTY
 
 
 # --- the provider's own suite, in its own environment ---------------------------------------

@@ -12,18 +12,11 @@ environment with its dependencies, as its CI would run it.
 from __future__ import annotations
 
 import asyncio
-import json
-import os
-import re
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-import tomllib
 
 from mediaconduit import (
     AuthenticationError,
@@ -38,9 +31,6 @@ from mediaconduit import (
     TransformTimeoutError,
 )
 from mediaconduit.handles import ProviderHandle
-from mediaconduit.registry import ProviderRegistry
-from tests.conftest import publish
-from tests.helpers.gitserver import GitServer
 from tests.helpers.openai_chat import (
     JPEG,
     TOGETHER,
@@ -54,6 +44,16 @@ from tests.helpers.openai_chat import (
     rate_limited,
     vendor_error,
 )
+from tests.helpers.provider_host import (
+    assert_not_imported,
+    assert_secret_not_in_error,
+    assert_secret_not_logged,
+    host_fixtures,
+    listed_ids,
+    provider_fixture,
+    url_of,
+)
+from tests.helpers.provider_suite import run_provider_suite
 from tests.helpers.together import (
     CHAT,
     FAST,
@@ -70,62 +70,19 @@ from tests.helpers.together import (
 
 pytestmark = pytest.mark.slow
 
-URL = "https://github.com/MediaConduit/together-provider"
+URL = url_of("together")
 ENDPOINT = "chat/completions"
 
 
 # --- fixtures: one cache, one registry, one environment for the module ---------------------
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeChat]:
-    with FakeChat(TOGETHER, api_key=KEY) as fake:
-        yield fake
+server, fake, declared_env, commit, module_cache, host = host_fixtures(
+    "together", PROVIDER, lambda: FakeChat(TOGETHER, api_key=KEY),
+    lambda fake: {"TOGETHER_BASE_URL": fake.base_url, "TOGETHER_API_KEY": KEY})
 
 
-@pytest.fixture
-def fake(server: FakeChat) -> FakeChat:
-    server.reset()
-    return server
-
-
-@pytest.fixture(scope="module")
-def declared_env(server: FakeChat) -> Iterator[pytest.MonkeyPatch]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("TOGETHER_BASE_URL", server.base_url)
-        patch.setenv("TOGETHER_API_KEY", KEY)
-        yield patch
-
-
-@pytest.fixture(scope="module")
-def commit(git_server: GitServer) -> str:
-    return publish(git_server, str(PROVIDER), "MediaConduit/together-provider")
-
-
-@pytest.fixture(scope="module")
-def module_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("together") / "cache"
-
-
-@pytest.fixture(scope="module")
-def provider(module_cache: Path, commit: str,
-             declared_env: pytest.MonkeyPatch) -> Iterator[ProviderHandle]:
-    with ProviderRegistry(module_cache, offline=False) as registry:
-        handle = registry.get_provider(URL, config=FAST)
-        handle.wait_for_models(timeout=300)
-        yield handle
-
-
-def run_host(args: list[str], cache: Path) -> subprocess.CompletedProcess[str]:
-    environ = {**os.environ, "MEDIACONDUIT_CACHE_DIR": str(cache)}
-    return subprocess.run(args, env=environ, capture_output=True, text=True, timeout=300,
-                          check=False)
-
-
-def cli(*args: str) -> list[str]:
-    script = Path(sys.executable).with_name("mediaconduit")
-    prefix = [str(script)] if script.exists() else [sys.executable, "-m", "mediaconduit"]
-    return [*prefix, *args]
+provider = provider_fixture(URL, FAST)
 
 
 # --- loading and discovery -----------------------------------------------------------------
@@ -254,9 +211,9 @@ def test_the_key_never_appears_in_errors_or_logs(provider: ProviderHandle, fake:
     fake.script(ENDPOINT, error_reply(400, {"error": {"message": f"bad key {KEY}", "type": "x"}}))
     with pytest.raises(MediaConduitError) as caught:
         provider.get_model(CHAT).transform("hi")
-    assert KEY not in json.dumps(caught.value.to_dict()) and "***" in str(caught.value)
-    logs = [p for p in (module_cache / "logs").rglob("*.log") if p.is_file()]
-    assert logs and not any(KEY in p.read_text(errors="replace") for p in logs)
+    assert_secret_not_in_error(caught.value, KEY)
+    assert "***" in str(caught.value)
+    assert_secret_not_logged(module_cache, KEY)
 
 
 # --- cancellation --------------------------------------------------------------------------
@@ -300,43 +257,19 @@ def test_a_timed_out_plain_request_hangs_up_the_upstream(provider: ProviderHandl
 
 def test_the_host_never_imports_the_together_client(provider: ProviderHandle) -> None:
     provider.get_model(FREE_CHAT).transform("hi")
-    assert not [name for name in sys.modules if name == "together" or
-                name.startswith("together.")]
+    assert_not_imported("together")
 
 
 def test_cli_models_free_and_task(fake: FakeChat, module_cache: Path, commit: str,
                                   declared_env: pytest.MonkeyPatch) -> None:
-    free = run_host(cli("models", URL, "--free", "--json"), module_cache)
-    assert free.returncode == 0, free.stderr
-    assert {m["id"] for m in json.loads(free.stdout)} == FREE
-    images = run_host(cli("models", URL, "--task", "text-to-image", "--json"), module_cache)
-    assert images.returncode == 0, images.stderr
-    assert {m["id"] for m in json.loads(images.stdout)} == {FREE_IMAGE, IMAGE}
-    chat = run_host(cli("models", URL, "--task", "text-generation", "--free", "--json"),
-                    module_cache)
-    assert chat.returncode == 0, chat.stderr
-    assert {m["id"] for m in json.loads(chat.stdout)} == {FREE_CHAT, FREE_VISION}
-
-
-_SUMMARY = re.compile(r"(\d+) (passed|failed|errors?|skipped)")
+    assert listed_ids(URL, module_cache, "--free") == FREE
+    assert listed_ids(URL, module_cache, "--task", "text-to-image") == {FREE_IMAGE, IMAGE}
+    chat = listed_ids(URL, module_cache, "--task", "text-generation", "--free")
+    assert chat == {FREE_CHAT, FREE_VISION}
 
 
 def test_the_providers_own_suite_passes_in_its_environment(
         tmp_path_factory: pytest.TempPathFactory) -> None:
     """What the provider's CI runs: its tests with its dependencies and the SDK, no host."""
-    from mediaconduit import cache
-    from mediaconduit.environment import ensure_environment, ensure_sdk
-
-    layout = cache.Layout(tmp_path_factory.mktemp("together-suite") / "cache")
-    project = tomllib.loads((PROVIDER / "pyproject.toml").read_text(encoding="utf-8"))
-    env = ensure_environment(layout, [*project["project"]["dependencies"], "pytest>=8"],
-                             label="together-provider (tests)")
-    done = subprocess.run(
-        [str(env.python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir",
-         str(PROVIDER), "-c", str(PROVIDER / "pyproject.toml"), str(PROVIDER / "tests")],
-        cwd=PROVIDER, capture_output=True, text=True, check=False, timeout=300,
-        env={"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/"),
-             "PYTHONPATH": str(ensure_sdk(layout)), "PYTHONDONTWRITEBYTECODE": "1"})
-    counts = {kind.rstrip("s"): int(n) for n, kind in _SUMMARY.findall(done.stdout)}
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
-    assert counts.get("passed", 0) >= 40 and set(counts) == {"passed"}, done.stdout[-2000:]
+    suite = run_provider_suite(PROVIDER, tmp_path_factory.mktemp("together-suite") / "cache")
+    assert suite.passed >= 40 and set(suite.counts) == {"passed"}, suite.output
