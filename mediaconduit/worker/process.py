@@ -128,7 +128,8 @@ class Worker:
         with child:
             try:
                 process = subprocess.Popen(
-                    [str(spec.python), "-I", "-c", BOOT, *paths, "--fd", str(child.fileno())],
+                    [*self._sandbox(), str(spec.python), "-I", "-c", BOOT, *paths, "--fd",
+                     str(child.fileno())],
                     pass_fds=[child.fileno()], stdin=subprocess.DEVNULL, stdout=self.log.write_fd,
                     stderr=subprocess.STDOUT, env=dict(spec.env), cwd=spec.repo,
                 )
@@ -138,6 +139,15 @@ class Worker:
                 raise
         self.log.start()
         return process, Channel(host)
+
+    def _sandbox(self) -> list[str]:
+        """`bwrap ...` when MEDIACONDUIT_SANDBOX asks for this provider (see `sandbox`)."""
+        if "MEDIACONDUIT_SANDBOX" not in os.environ:
+            return []
+        from mediaconduit.worker import sandbox
+
+        provider_id = str(self.spec.manifest.get("id", ""))
+        return sandbox.command(self.spec) if sandbox.wanted(provider_id) else []
 
     def await_hello(self) -> None:
         """Wait for the worker's hello: its interpreter runs and speaks our protocol."""
