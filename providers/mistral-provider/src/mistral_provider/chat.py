@@ -11,14 +11,13 @@ passed as given; `seed` is taken as `random_seed`. An unknown param is an
 
 from __future__ import annotations
 
-import base64
 import inspect
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from mediaconduit.sdk import Cost, Image, InvalidInputError, ModelInfo, Text, Usage, estimate_cost
+from mediaconduit.sdk import Cost, InvalidInputError, ModelInfo, Text, Usage
+from mediaconduit.sdk.chat import chat_messages, token_cost, token_usage
 
-DEFAULT_IMAGE_PROMPT = "Describe this image."
 #: params the provider handles itself
 RESERVED = frozenset({"model", "messages", "system", "prompt", "stream"})
 #: the client's own call options, not API params
@@ -38,68 +37,22 @@ def vendor_params(params: Mapping[str, Any], method: Callable[..., Any]) -> dict
 
 
 def messages(input: Any, params: Mapping[str, Any], info: ModelInfo) -> list[dict[str, Any]]:
-    """`system` (if given), the `messages` conversation (if given), then the input."""
-    result = [{"role": "system", "content": str(params["system"])}] if params.get("system") else []
-    result += conversation(params.get("messages"))
-    turn = user_turn(input, params.get("prompt"), info)
-    if turn is not None:
-        result.append(turn)
-    if all(m.get("role") == "system" for m in result):
-        raise InvalidInputError("nothing to send: give a non-empty text input or a messages list")
-    return result
-
-
-def conversation(value: Any) -> list[dict[str, Any]]:
-    """A `messages` param: a list of `{"role": ..., "content": ...}` mappings."""
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(
-            isinstance(m, Mapping) and isinstance(m.get("role"), str) for m in value):
-        raise InvalidInputError(
-            "the messages param must be a list of {'role': ..., 'content': ...} mappings, "
-            "e.g. [{'role': 'user', 'content': 'Hi'}, {'role': 'assistant', 'content': 'Hello'}]"
-        )
-    return [dict(m) for m in value]
-
-
-def user_turn(input: Any, prompt: Any, info: ModelInfo) -> dict[str, Any] | None:
-    """The input as a user message: text as is, an image with a text prompt; None if empty."""
-    if isinstance(input, str):
-        input = Text(input)
-    if isinstance(input, Text):
-        return {"role": "user", "content": input.text} if input.text else None
-    if isinstance(input, Image):
-        if "image-to-text" not in info.capabilities:
-            raise InvalidInputError(f"{info.id} does not read images (its card has no vision "
-                                    "capability); use a model with image-to-text")
-        parts = [{"type": "text", "text": str(prompt or DEFAULT_IMAGE_PROMPT)},
-                 {"type": "image_url", "image_url": image_url(input)}]
-        return {"role": "user", "content": parts}
-    raise InvalidInputError(f"Mistral chat models take Text or Image input, not "
-                            f"{type(input).__name__}")
-
-
-def image_url(image: Image) -> str:
-    """The image's URL, or its bytes as a `data:` URL."""
-    if image.url:
-        return image.url
-    encoded = base64.b64encode(image.data).decode("ascii")
-    return f"data:{image.mime_type};base64,{encoded}"
+    """`system` (if given), the `messages` conversation (if given), then the input (an
+    image part's `image_url` is the URL string, as the client takes it)."""
+    blind = None if "image-to-text" in info.capabilities else (
+        f"{info.id} does not read images (its card has no vision capability); use a model "
+        "with image-to-text")
+    return chat_messages(input, params, "Mistral chat models", no_vision=blind, url_object=False)
 
 
 def usage_of(raw: Any) -> Usage:
     """The client's `UsageInfo` as `Usage`."""
-    if raw is None:
-        return Usage()
-    return Usage(input_tokens=_count(getattr(raw, "prompt_tokens", None)),
-                 output_tokens=_count(getattr(raw, "completion_tokens", None)), requests=1)
+    return token_usage(raw)
 
 
 def cost_of(info: ModelInfo, usage: Usage) -> Cost:
     """From listed prices; Mistral lists none, so unknown (None) unless a card has some."""
-    if usage.input_tokens is None and usage.output_tokens is None:
-        return Cost()
-    return estimate_cost(info.pricing, usage)
+    return token_cost(info.pricing, usage)
 
 
 def answer(completion: Any, info: ModelInfo) -> Text:
@@ -140,6 +93,3 @@ def thinking_text(content: Any) -> str:
 def _get(item: Any, name: str) -> Any:
     return item.get(name) if isinstance(item, Mapping) else getattr(item, name, None)
 
-
-def _count(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None

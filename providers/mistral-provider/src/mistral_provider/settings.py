@@ -6,7 +6,8 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from mediaconduit.sdk import AuthenticationError, InvalidInputError
+from mediaconduit.sdk import AuthenticationError
+from mediaconduit.sdk.settings import number_setting, text_setting, url_setting
 
 DEFAULT_BASE_URL = "https://api.mistral.ai"
 KEY_HINT = (
@@ -35,8 +36,9 @@ class Settings:
 def load_settings(config: Mapping[str, Any], env: Mapping[str, str]) -> Settings:
     """Read the settings; a wrong value is an `InvalidInputError` naming its key."""
     return Settings(
-        api_key=_text(config, env, "api_key", "MISTRAL_API_KEY"),
-        base_url=origin(_text(config, env, "base_url", "MISTRAL_BASE_URL") or DEFAULT_BASE_URL),
+        api_key=text_setting(config, env, "api_key", "MISTRAL_API_KEY"),
+        base_url=origin(text_setting(config, env, "base_url", "MISTRAL_BASE_URL")
+                        or DEFAULT_BASE_URL),
         timeout=_number(config, "timeout", 300.0, minimum=0.001),
         max_retry_seconds=_number(config, "max_retry_seconds", 30.0, minimum=0),
         retry_backoff=_number(config, "retry_backoff", 0.5, minimum=0.001),
@@ -45,24 +47,8 @@ def load_settings(config: Mapping[str, Any], env: Mapping[str, str]) -> Settings
 
 def origin(url: str) -> str:
     """The URL as `server_url` takes it: scheme, host and port (a trailing `/v1` dropped)."""
-    if not url.startswith(("http://", "https://")):
-        raise InvalidInputError(
-            f"base_url / MISTRAL_BASE_URL must be an http(s) URL such as {DEFAULT_BASE_URL}, "
-            f"not {url!r}"
-        )
-    return url.rstrip("/").removesuffix("/v1")
-
-
-def _text(config: Mapping[str, Any], env: Mapping[str, str], key: str, name: str) -> str | None:
-    value = config.get(key)
-    if value is None or value == "":
-        value = env.get(name)
-    return None if value is None else str(value).strip() or None
+    return url_setting(url, "base_url", "MISTRAL_BASE_URL", example=DEFAULT_BASE_URL, origin=True)
 
 
 def _number(config: Mapping[str, Any], key: str, default: float, minimum: float) -> float:
-    value = config.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < minimum:
-        raise InvalidInputError(f"config {key} must be a number of at least {minimum}, "
-                                f"not {value!r}")
-    return float(value)
+    return float(number_setting(key, config.get(key, default), minimum))

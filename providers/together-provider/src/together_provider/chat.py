@@ -10,13 +10,12 @@ as given.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Mapping
 from typing import Any
 
-from mediaconduit.sdk import Cost, Image, InvalidInputError, ModelInfo, Text, Usage, estimate_cost
+from mediaconduit.sdk import Cost, ModelInfo, Text, Usage
+from mediaconduit.sdk.chat import chat_messages, token_cost, token_usage
 
-DEFAULT_IMAGE_PROMPT = "Describe this image."
 #: params the provider handles itself; every other param goes into the body as given
 RESERVED = frozenset({"model", "messages", "system", "prompt", "stream", "stream_options"})
 
@@ -28,69 +27,20 @@ def vendor_params(params: Mapping[str, Any]) -> dict[str, Any]:
 
 def messages(input: Any, params: Mapping[str, Any], info: ModelInfo) -> list[dict[str, Any]]:
     """`system` (if given), the `messages` conversation (if given), then the input."""
-    result = [{"role": "system", "content": str(params["system"])}] if params.get("system") else []
-    result += conversation(params.get("messages"))
-    turn = user_turn(input, params.get("prompt"), info)
-    if turn is not None:
-        result.append(turn)
-    if all(m.get("role") == "system" for m in result):
-        raise InvalidInputError("nothing to send: give a non-empty text input or a messages list")
-    return result
-
-
-def conversation(value: Any) -> list[dict[str, Any]]:
-    """A `messages` param: a list of `{"role": ..., "content": ...}` mappings."""
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(
-            isinstance(m, Mapping) and isinstance(m.get("role"), str) for m in value):
-        raise InvalidInputError(
-            "the messages param must be a list of {'role': ..., 'content': ...} mappings, "
-            "e.g. [{'role': 'user', 'content': 'Hi'}, {'role': 'assistant', 'content': 'Hello'}]"
-        )
-    return [dict(m) for m in value]
-
-
-def user_turn(input: Any, prompt: Any, info: ModelInfo) -> dict[str, Any] | None:
-    """The input as a user message: text as is, an image with a text prompt; None if empty."""
-    if isinstance(input, str):
-        input = Text(input)
-    if isinstance(input, Text):
-        return {"role": "user", "content": input.text} if input.text else None
-    if isinstance(input, Image):
-        if "image-to-text" not in info.capabilities:
-            raise InvalidInputError(
-                f"{info.id} does not read images (it is not listed as a vision model); use a "
-                "model with the image-to-text capability, or name it in config vision_models")
-        parts = [{"type": "text", "text": str(prompt or DEFAULT_IMAGE_PROMPT)},
-                 {"type": "image_url", "image_url": {"url": image_url(input)}}]
-        return {"role": "user", "content": parts}
-    raise InvalidInputError(f"Together chat models take Text or Image input, not "
-                            f"{type(input).__name__}")
-
-
-def image_url(image: Image) -> str:
-    """The image's URL, or its bytes as a `data:` URL."""
-    if image.url:
-        return image.url
-    encoded = base64.b64encode(image.data).decode("ascii")
-    return f"data:{image.mime_type};base64,{encoded}"
+    blind = None if "image-to-text" in info.capabilities else (
+        f"{info.id} does not read images (it is not listed as a vision model); use a "
+        "model with the image-to-text capability, or name it in config vision_models")
+    return chat_messages(input, params, "Together chat models", no_vision=blind)
 
 
 def usage_of(raw: Any) -> Usage:
     """`usage{prompt_tokens, completion_tokens}` (an object or a mapping) as `Usage`."""
-    if raw is None:
-        return Usage()
-    get = raw.get if isinstance(raw, Mapping) else lambda name: getattr(raw, name, None)
-    return Usage(input_tokens=_count(get("prompt_tokens")),
-                 output_tokens=_count(get("completion_tokens")), requests=1)
+    return token_usage(raw)
 
 
 def cost_of(info: ModelInfo, usage: Usage) -> Cost:
     """Estimated from the listed prices; unknown (None) when the tokens are not reported."""
-    if usage.input_tokens is None and usage.output_tokens is None:
-        return Cost()
-    return estimate_cost(info.pricing, usage)
+    return token_cost(info.pricing, usage)
 
 
 def answer(completion: Any, info: ModelInfo) -> Text:
@@ -127,6 +77,3 @@ def _plain(value: Any) -> Any:
     dump = getattr(value, "model_dump", None)
     return dump() if callable(dump) else value
 
-
-def _count(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None

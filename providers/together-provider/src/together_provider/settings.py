@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from mediaconduit.sdk import AuthenticationError, InvalidInputError
+from mediaconduit.sdk.settings import number_setting, text_setting, url_setting
 
 DEFAULT_BASE_URL = "https://api.together.xyz"
 KEY_HINT = (
@@ -35,39 +36,18 @@ class Settings:
 def load_settings(config: Mapping[str, Any], env: Mapping[str, str]) -> Settings:
     """Read the settings; a wrong value is an `InvalidInputError` naming its key."""
     return Settings(
-        api_key=_text(config, env, "api_key", "TOGETHER_API_KEY"),
-        base_url=origin(_text(config, env, "base_url", "TOGETHER_BASE_URL") or DEFAULT_BASE_URL),
-        timeout=_number(config, "timeout", 300.0, minimum=0.001),
-        max_retries=int(_number(config, "max_retries", 2, minimum=0, integer=True)),
+        api_key=text_setting(config, env, "api_key", "TOGETHER_API_KEY"),
+        base_url=origin(text_setting(config, env, "base_url", "TOGETHER_BASE_URL")
+                        or DEFAULT_BASE_URL),
+        timeout=number_setting("timeout", config.get("timeout", 300.0), minimum=0.001),
+        max_retries=int(number_setting("max_retries", config.get("max_retries", 2), integer=True)),
         vision_models=frozenset(_strings(config, "vision_models")),
     )
 
 
 def origin(url: str) -> str:
     """The URL as the client takes it: scheme, host and port (a trailing `/v1` dropped)."""
-    if not url.startswith(("http://", "https://")):
-        raise InvalidInputError(
-            f"base_url / TOGETHER_BASE_URL must be an http(s) URL such as "
-            f"{DEFAULT_BASE_URL}, not {url!r}"
-        )
-    return url.rstrip("/").removesuffix("/v1")
-
-
-def _text(config: Mapping[str, Any], env: Mapping[str, str], key: str, name: str) -> str | None:
-    value = config.get(key)
-    if value is None or value == "":
-        value = env.get(name)
-    return None if value is None else str(value).strip() or None
-
-
-def _number(config: Mapping[str, Any], key: str, default: float, minimum: float,
-            integer: bool = False) -> float:
-    value = config.get(key, default)
-    kinds = (int,) if integer else (int, float)
-    if isinstance(value, bool) or not isinstance(value, kinds) or value < minimum:
-        kind = "a whole number" if integer else "a number"
-        raise InvalidInputError(f"config {key} must be {kind} of at least {minimum}, not {value!r}")
-    return value
+    return url_setting(url, "base_url", "TOGETHER_BASE_URL", example=DEFAULT_BASE_URL, origin=True)
 
 
 def _strings(config: Mapping[str, Any], key: str) -> list[str]:
