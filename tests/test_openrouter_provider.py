@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import subprocess
 import sys
 from collections.abc import Iterator
 from decimal import Decimal
@@ -33,7 +31,6 @@ from mediaconduit import (
 )
 from mediaconduit.handles import ProviderHandle
 from mediaconduit.registry import ProviderRegistry
-from tests.conftest import publish
 from tests.helpers.gitserver import GitServer
 from tests.helpers.openrouter import (
     FAST,
@@ -52,8 +49,17 @@ from tests.helpers.openrouter import (
     server_error,
     unauthorized,
 )
+from tests.helpers.provider_host import (
+    assert_secret_not_in_error,
+    assert_secret_not_logged,
+    cli,
+    host_fixtures,
+    provider_fixture,
+    run_host,
+    url_of,
+)
 
-URL = "https://github.com/MediaConduit/openrouter-provider"
+URL = url_of("openrouter")
 CHAT = "chat/completions"
 FREE = "openai/gpt-oss-20b:free"
 PAID = "qwen/qwen3.8-27b"
@@ -83,11 +89,13 @@ TEXT_CAPABILITIES = {"text-to-text", "image-to-text"}
 # --- fixtures: one cache, one registry, one environment for the module ---------------------
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeOpenRouter]:
-    """The local OpenRouter serving the captured 2026-08 catalogs."""
-    with FakeOpenRouter(api_key=KEY) as fake:
-        yield fake
+#: the local OpenRouter serving the captured 2026-08 catalogs; the manifest's variables
+#: pointing at it, plus one the manifest does not declare
+server, fake, declared_env, commit, module_cache, host = host_fixtures(
+    "openrouter", PROVIDER, lambda: FakeOpenRouter(api_key=KEY),
+    lambda fake: {"OPENROUTER_BASE_URL": fake.base_url, "OPENROUTER_API_KEY": KEY,
+                  UNDECLARED[0]: UNDECLARED[1]})
+provider = provider_fixture(URL, FAST)  # the default listing (text models), discovered
 
 
 @pytest.fixture(scope="module")
@@ -98,70 +106,8 @@ def seed_server() -> Iterator[FakeOpenRouter]:
         yield fake
 
 
-@pytest.fixture
-def fake(server: FakeOpenRouter) -> FakeOpenRouter:
-    """The module's server with an empty request log and no scripted replies."""
-    server.reset()
-    return server
-
-
-@pytest.fixture(scope="module")
-def declared_env(server: FakeOpenRouter) -> Iterator[pytest.MonkeyPatch]:
-    """The manifest's variables pointing at the local server, plus one it does not declare."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("OPENROUTER_BASE_URL", server.base_url)
-        patch.setenv("OPENROUTER_API_KEY", KEY)
-        patch.setenv(*UNDECLARED)
-        yield patch
-
-
-@pytest.fixture(scope="module")
-def commit(git_server: GitServer) -> str:
-    return publish(git_server, str(PROVIDER), "MediaConduit/openrouter-provider")
-
-
-@pytest.fixture(scope="module")
-def module_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("openrouter") / "cache"
-
-
-@pytest.fixture(scope="module")
-def host(module_cache: Path, commit: str,
-         declared_env: pytest.MonkeyPatch) -> Iterator[ProviderRegistry]:
-    """The module's registry: one cache, so the provider's environment is built once."""
-    with ProviderRegistry(module_cache, offline=False) as registry:
-        yield registry
-
-
-@pytest.fixture(scope="module")
-def provider(host: ProviderRegistry) -> ProviderHandle:
-    """The default listing (text models), discovered."""
-    handle = host.get_provider(URL, config=FAST)
-    handle.wait_for_models(timeout=300)
-    return handle
-
-
-@pytest.fixture(scope="module")
-def provider_all(host: ProviderRegistry) -> ProviderHandle:
-    """Every modality, asked for with the provider's `output_modalities` config."""
-    handle = host.get_provider(URL, config={**FAST, "output_modalities": "all"})
-    handle.wait_for_models(timeout=300)
-    return handle
-
-
-def run_host(args: list[str], cache: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    """A new host process on `cache`, with git pointed at the loopback server."""
-    environ = {**os.environ, "MEDIACONDUIT_CACHE_DIR": str(cache),
-               "GIT_CONFIG_GLOBAL": os.environ["GIT_CONFIG_GLOBAL"], **env}
-    return subprocess.run(args, env=environ, capture_output=True, text=True, timeout=300,
-                          check=False)
-
-
-def cli(*args: str) -> list[str]:
-    """The `mediaconduit` command of this environment."""
-    script = Path(sys.executable).with_name("mediaconduit")
-    prefix = [str(script)] if script.exists() else [sys.executable, "-m", "mediaconduit"]
-    return [*prefix, *args]
+#: every modality, asked for with the provider's `output_modalities` config
+provider_all = provider_fixture(URL, {**FAST, "output_modalities": "all"}, name="provider_all")
 
 
 def python(snippet: str) -> list[str]:
@@ -394,9 +340,7 @@ def test_the_key_never_appears_in_errors(provider: ProviderHandle, fake: FakeOpe
     fake.script(CHAT, *[echo] * FAST["max_attempts"])
     with pytest.raises(MediaConduitError) as info:
         ask(provider)
-    for text in (str(info.value), repr(info.value), json.dumps(info.value.to_dict())):
-        assert KEY not in text
-        assert KEY[9:] not in text
+    assert_secret_not_in_error(info.value, KEY, KEY[9:])
     assert "***" in str(info.value)
 
 
@@ -406,11 +350,8 @@ def test_the_key_never_appears_in_the_worker_logs(provider: ProviderHandle, fake
     with pytest.raises(MediaConduitError):
         ask(provider)
     assert Path(provider.health()["log"]).is_file()
-    logs = [p for p in (module_cache / "logs").rglob("*.log") if p.is_file()]
-    assert logs
     kept = [p for folder in ("catalogs", "refs") for p in (module_cache / folder).rglob("*")]
-    for path in [*logs, *kept]:
-        assert not path.is_file() or KEY[9:] not in path.read_text(errors="replace"), path
+    assert_secret_not_logged(module_cache, KEY[9:], also=kept)
 
 
 @pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs /proc")

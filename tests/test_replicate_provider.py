@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,14 +28,12 @@ from mediaconduit import (
 from mediaconduit.handles import ProviderHandle
 from mediaconduit.registry import ProviderRegistry
 from mediaconduit.sdk import Progress
-from tests.conftest import publish
-from tests.helpers.gitserver import GitServer
+from tests.helpers.provider_host import assert_secret_not_in_worker_log, host_fixtures
 from tests.helpers.provider_suite import run_provider_suite
 from tests.helpers.replicate import (
     FAST,
     FLUX,
     PROVIDER,
-    REPO,
     TEXT_MODEL,
     TOKEN,
     URL,
@@ -52,27 +49,9 @@ pytestmark = pytest.mark.slow
 TEST_TOOLS = ["pytest>=8", "replicate==1.0.7"]
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeReplicate]:
-    with FakeReplicate(token=TOKEN) as fake:
-        yield fake
-
-
-@pytest.fixture
-def fake(server: FakeReplicate) -> FakeReplicate:
-    server.reset()
-    return server
-
-
-@pytest.fixture(scope="module")
-def host(tmp_path_factory: pytest.TempPathFactory, git_server: GitServer,
-         server: FakeReplicate) -> Iterator[ProviderRegistry]:
-    publish(git_server, str(PROVIDER), REPO)
-    cache = tmp_path_factory.mktemp("replicate") / "cache"
-    with pytest.MonkeyPatch.context() as patch, ProviderRegistry(cache) as registry:
-        patch.setenv("REPLICATE_BASE_URL", server.base_url)
-        patch.setenv("REPLICATE_API_TOKEN", TOKEN)
-        yield registry
+server, fake, declared_env, commit, module_cache, host = host_fixtures(
+    "replicate", PROVIDER, lambda: FakeReplicate(token=TOKEN),
+    lambda fake: {"REPLICATE_BASE_URL": fake.base_url, "REPLICATE_API_TOKEN": TOKEN})
 
 
 @pytest.fixture(scope="module")
@@ -224,8 +203,7 @@ def test_a_local_image_goes_inline(held: ProviderHandle, fake: FakeReplicate,
 def test_no_token_in_the_worker_log(polled: ProviderHandle, fake: FakeReplicate) -> None:
     fake.set_job(FLUX, Job(seconds=0.05))
     polled.get_model(FLUX).transform("a corgi")
-    log = Path(polled.health()["log"])
-    assert TOKEN not in log.read_text(errors="replace")
+    assert_secret_not_in_worker_log(polled, TOKEN)
 
 
 def test_the_providers_own_suite_passes_with_the_official_client(
