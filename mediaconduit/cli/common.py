@@ -34,6 +34,11 @@ def cache_options(command: F) -> F:
 def _cache_dir_checked(ctx: click.Context, param: click.Parameter,
                        value: Path | None) -> Path | None:
     """A cache root must be a folder we can write, or a place one can be made."""
+    configured = os.environ.get("MEDIACONDUIT_CACHE_DIR")
+    if value is None and configured:
+        problem = cache_dir_problem(Path(configured).expanduser())
+        if problem is not None:
+            raise click.UsageError(f"MEDIACONDUIT_CACHE_DIR: {problem}", ctx=ctx)
     if value is None:
         return None
     problem = cache_dir_problem(value)

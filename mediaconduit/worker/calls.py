@@ -215,6 +215,9 @@ class TextStream:
             self.cost = Cost.from_dict(reply.get("cost"))
             self._end()
             raise StopIteration
+        if "chunk" not in reply:
+            self._end()
+            self._call._broken("a result where a stream's chunk was expected")
         self._parts.append(reply["chunk"])
         return str(reply["chunk"])
 

@@ -145,3 +145,13 @@ def test_finding8_cache_verify_of_a_file_does_not_say_ok(
     out = capsys.readouterr()
     assert "cache ok" not in out.out
     assert "is a file, not a folder" in out.err
+
+
+def test_finding8_a_cache_dir_variable_naming_a_file(
+        hostile: Hostile, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    monkeypatch.setenv("MEDIACONDUIT_CACHE_DIR", str(a_file))
+    assert _run(hostile(ECHO), "m", "x") == 2
+    _one_line_error(capsys, "MEDIACONDUIT_CACHE_DIR")

@@ -32,7 +32,7 @@ def test_decode_any_bytes_gives_a_message_or_a_frame_error(body: bytes) -> None:
     assert isinstance(message, dict)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.dictionaries(st.text(max_size=8), json_values, max_size=6))
 def test_decode_reads_back_what_encode_wrote(message: dict[str, object]) -> None:
     assert decode(encode(message)[4:]) == json.loads(json.dumps(message))

@@ -132,3 +132,23 @@ def test_finding3_worker_death_is_seen_while_its_child_holds_the_socket(
         if pid_file.exists():
             with contextlib.suppress(ProcessLookupError):
                 os.kill(int(pid_file.read_text()), signal.SIGKILL)
+
+
+STREAM_GETS_A_RESULT = """
+import mediaconduit.sdk._worker as w
+
+def stream(self, rid, message, context):
+    self.channel.send({"id": rid, "result": {"kind": "text", "text": "not a chunk"}})
+
+w.Server.stream = stream
+return Text("x")
+"""
+
+
+def test_finding2_a_result_where_a_stream_chunk_belongs_is_a_violation(
+        registry: ProviderRegistry, hostile: Hostile) -> None:
+    handle = registry.get_provider(hostile(STREAM_GETS_A_RESULT))
+    model = handle.get_model("m")
+    model.transform("install the broken stream")
+    with pytest.raises(ProviderCrashedError, match="where a stream's chunk was expected"):
+        list(model.stream("x", timeout=20))
