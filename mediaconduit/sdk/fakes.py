@@ -19,6 +19,8 @@ like the whole SDK; nothing here runs in a worker.
   lines, `write`, `end_stream`), and notice a client that closed the
   connection (`client_closed`, `hold_until_hangup`).
 - `png()`, `wav()`: small valid media files for a fake to answer with.
+- For a suite's conftest: `on_path(src, tests)`, and `closing_all(factory)` for a
+  `make_provider` fixture whose providers are closed after the test.
 
     class FakeVendor(FakeServer):
         def __init__(self, api_key: str) -> None:
@@ -53,8 +55,9 @@ import threading
 import time
 import wave
 import zlib
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any, ParamSpec, Protocol, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 Headers = Iterable[tuple[str, str]]
@@ -426,6 +429,46 @@ def peer_closed(connection: socket.socket, timeout: float) -> bool:
         return True
 
 
+# --- a provider suite's fixtures --------------------------------------------------------------
+
+
+def on_path(*folders: str | Path) -> None:
+    """Put `folders` first on `sys.path` (a provider suite's `src/` and `tests/`), once each."""
+    for folder in folders:
+        if str(folder) not in sys.path:
+            sys.path.insert(0, str(folder))
+
+
+class _Closable(Protocol):
+    def close(self) -> None: ...
+
+
+_Made = TypeVar("_Made", bound=_Closable)
+_Args = ParamSpec("_Args")
+
+
+@contextlib.contextmanager
+def closing_all(make: Callable[_Args, _Made]) -> Iterator[Callable[_Args, _Made]]:
+    """`make` (a provider factory, say), noting what it makes; each is closed at the end.
+
+        @pytest.fixture
+        def make_provider(fake):
+            with closing_all(lambda **config: VendorProvider(config, env=fake.env())) as make:
+                yield make
+    """
+    made: list[_Made] = []
+
+    def tracked(*args: _Args.args, **kwargs: _Args.kwargs) -> _Made:
+        made.append(make(*args, **kwargs))
+        return made[-1]
+
+    try:
+        yield tracked
+    finally:
+        for item in made:
+            item.close()
+
+
 # --- media a fake answers with ---------------------------------------------------------------
 
 
@@ -455,5 +498,5 @@ def wav(seconds: float = 0.5, rate: int = 16000) -> bytes:
 
 __all__ = [
     "FakeHandler", "FakeServer", "LoopbackHTTPServer", "QuietHandler", "RecordedRequest",
-    "decode_json", "peer_closed", "png", "sse", "wav",
+    "closing_all", "decode_json", "on_path", "peer_closed", "png", "sse", "wav",
 ]

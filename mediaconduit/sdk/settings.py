@@ -15,7 +15,7 @@ must be. Standard library only.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from mediaconduit.sdk.errors import InvalidInputError
@@ -54,6 +54,17 @@ def number_setting(key: str, value: Any, minimum: float = 0, integer: bool = Fal
     return value
 
 
+def number_settings(config: Mapping[str, Any], keys: Mapping[str, str],
+                    whole: Iterable[str] = ("max_attempts",),
+                    at_least_one: Iterable[str] = ("max_attempts",)) -> dict[str, Any]:
+    """`{field: value}` for the numeric config `keys` (config key -> field) that are set:
+    each a number of at least 0, or of at least 1 (`at_least_one`), whole (`whole`)."""
+    whole, at_least_one = set(whole), set(at_least_one)
+    return {field: number_setting(key, config[key], 1 if key in at_least_one else 0,
+                                  key in whole)
+            for key, field in keys.items() if config.get(key) is not None}
+
+
 def flag_setting(key: str, value: Any) -> bool:
     """`value` (of config `key`) when it is a bool; else an `InvalidInputError`."""
     if not isinstance(value, bool):
@@ -61,4 +72,4 @@ def flag_setting(key: str, value: Any) -> bool:
     return value
 
 
-__all__ = ["flag_setting", "number_setting", "text_setting", "url_setting"]
+__all__ = ["flag_setting", "number_setting", "number_settings", "text_setting", "url_setting"]

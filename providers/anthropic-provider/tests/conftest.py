@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
+from mediaconduit.sdk.fakes import closing_all, on_path
 
 # These tests run in the provider's own environment, where the anthropic client is
 # installed. MediaConduit's dev venv deliberately lacks it, so there they skip; the
@@ -15,9 +16,7 @@ import pytest
 pytest.importorskip("anthropic")
 
 HERE = Path(__file__).resolve().parent
-for _folder in (HERE.parent / "src", HERE):
-    if str(_folder) not in sys.path:
-        sys.path.insert(0, str(_folder))
+on_path(HERE.parent / "src", HERE)
 
 from anthropic_helpers import FAST, KEY  # noqa: E402
 from fake_anthropic import FakeAnthropic  # noqa: E402
@@ -46,19 +45,14 @@ def make_provider(fake: FakeAnthropic) -> Iterator[MakeProvider]:
     """`make_provider(api_key=KEY, **config)`: a provider on the fake."""
     from anthropic_provider import AnthropicProvider
 
-    made: list[AnthropicProvider] = []
-
     def make(api_key: str | None = KEY, **config: Any) -> AnthropicProvider:
         env = {"ANTHROPIC_BASE_URL": fake.base_url}
         if api_key:
             env["ANTHROPIC_API_KEY"] = api_key
-        provider = AnthropicProvider(config={**FAST, **config}, env=env)
-        made.append(provider)
-        return provider
+        return AnthropicProvider(config={**FAST, **config}, env=env)
 
-    yield make
-    for provider in made:
-        provider.close()
+    with closing_all(make) as tracked:
+        yield tracked
 
 
 @pytest.fixture

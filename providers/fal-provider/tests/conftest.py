@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from mediaconduit.sdk.fakes import closing_all, on_path
+
 HERE = Path(__file__).resolve().parent
-for _folder in (HERE.parent / "src", HERE):
-    if str(_folder) not in sys.path:
-        sys.path.insert(0, str(_folder))
+on_path(HERE.parent / "src", HERE)
 
 from fake_fal import FakeFal  # noqa: E402
 from fal_helpers import FAST  # noqa: E402
@@ -37,16 +36,11 @@ def fake(fake_server: FakeFal) -> FakeFal:
 @pytest.fixture
 def make_provider(fake: FakeFal) -> Iterator[MakeProvider]:
     """`make_provider(key=..., **config)`: a provider on the fake (key None: no key)."""
-    made: list[FalProvider] = []
-
     def make(key: str | None = fake.key, **config: Any) -> FalProvider:
         env = {k: v for k, v in fake.env().items() if k != "FAL_KEY"}
         if key:
             env["FAL_KEY"] = key
-        provider = FalProvider(config={**FAST, **config}, env=env)
-        made.append(provider)
-        return provider
+        return FalProvider(config={**FAST, **config}, env=env)
 
-    yield make
-    for provider in made:
-        provider.close()
+    with closing_all(make) as tracked:
+        yield tracked

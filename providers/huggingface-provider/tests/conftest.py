@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from mediaconduit.sdk.fakes import closing_all, on_path
+
 HERE = Path(__file__).resolve().parent
-for _folder in (HERE.parent / "src", HERE):
-    if str(_folder) not in sys.path:
-        sys.path.insert(0, str(_folder))
+on_path(HERE.parent / "src", HERE)
 
 from fake_hf import FakeHF  # noqa: E402
 from hf_helpers import FAST  # noqa: E402
@@ -37,16 +36,11 @@ def fake(fake_server: FakeHF) -> FakeHF:
 @pytest.fixture
 def make_provider(fake: FakeHF) -> Iterator[MakeProvider]:
     """`make_provider(token=..., **config)`: a provider on the fake (token None: none)."""
-    made: list[HuggingFaceProvider] = []
-
     def make(token: str | None = fake.token, **config: Any) -> HuggingFaceProvider:
         env = {k: v for k, v in fake.env().items() if k != "HF_TOKEN"}
         if token:
             env["HF_TOKEN"] = token
-        provider = HuggingFaceProvider(config={**FAST, **config}, env=env)
-        made.append(provider)
-        return provider
+        return HuggingFaceProvider(config={**FAST, **config}, env=env)
 
-    yield make
-    for provider in made:
-        provider.close()
+    with closing_all(make) as tracked:
+        yield tracked

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
+from mediaconduit.sdk.fakes import closing_all, on_path
 
 # These tests run in the provider's own environment, where the ollama client is
 # installed. MediaConduit's dev venv deliberately lacks it, so there they skip; the
@@ -15,9 +16,7 @@ import pytest
 pytest.importorskip("ollama")
 
 HERE = Path(__file__).resolve().parent
-for _folder in (HERE.parent / "src", HERE):
-    if str(_folder) not in sys.path:
-        sys.path.insert(0, str(_folder))
+on_path(HERE.parent / "src", HERE)
 
 from fake_ollama import FakeOllama  # noqa: E402
 from ollama_helpers import FAST  # noqa: E402
@@ -46,16 +45,11 @@ def make_provider(fake: FakeOllama) -> Iterator[MakeProvider]:
     """`make_provider(**config)`: a provider on the fake (`host=` to point elsewhere)."""
     from ollama_provider import OllamaProvider
 
-    made: list[OllamaProvider] = []
-
     def make(**config: Any) -> OllamaProvider:
-        provider = OllamaProvider(config={**FAST, **config}, env={"OLLAMA_HOST": fake.host})
-        made.append(provider)
-        return provider
+        return OllamaProvider(config={**FAST, **config}, env={"OLLAMA_HOST": fake.host})
 
-    yield make
-    for provider in made:
-        provider.close()
+    with closing_all(make) as tracked:
+        yield tracked
 
 
 @pytest.fixture

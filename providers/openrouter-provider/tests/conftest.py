@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from mediaconduit.sdk.fakes import closing_all, on_path
+
 HERE = Path(__file__).resolve().parent
-for _folder in (HERE.parent / "src", HERE):
-    if str(_folder) not in sys.path:
-        sys.path.insert(0, str(_folder))
+on_path(HERE.parent / "src", HERE)
 
 from fake_openrouter import FakeOpenRouter  # noqa: E402
 from openrouter_helpers import FAST, KEY  # noqa: E402
@@ -37,18 +36,13 @@ def fake(fake_server: FakeOpenRouter) -> FakeOpenRouter:
 @pytest.fixture
 def make_provider(fake: FakeOpenRouter) -> Iterator[MakeProvider]:
     """`make_provider(api_key=KEY, base_url=fake, **config)`: a provider on the fake."""
-    made: list[OpenRouterProvider] = []
-
     def make(
         api_key: str | None = KEY, base_url: str | None = None, **config: Any
     ) -> OpenRouterProvider:
         env = {"OPENROUTER_BASE_URL": base_url or fake.base_url}
         if api_key:
             env["OPENROUTER_API_KEY"] = api_key
-        provider = OpenRouterProvider(config={**FAST, **config}, env=env)
-        made.append(provider)
-        return provider
+        return OpenRouterProvider(config={**FAST, **config}, env=env)
 
-    yield make
-    for provider in made:
-        provider.close()
+    with closing_all(make) as tracked:
+        yield tracked

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from mediaconduit.sdk.fakes import closing_all, on_path
+
 HERE = Path(__file__).resolve().parent
-for _folder in (HERE.parent / "src", HERE):
-    if str(_folder) not in sys.path:
-        sys.path.insert(0, str(_folder))
+on_path(HERE.parent / "src", HERE)
 
 from fake_replicate import FakeReplicate  # noqa: E402
 from replicate_helpers import FAST, TOKEN  # noqa: E402
@@ -47,16 +46,11 @@ def outputs(tmp_path: Path) -> Iterator[Path]:
 @pytest.fixture
 def make_provider(fake: FakeReplicate, outputs: Path) -> Iterator[MakeProvider]:
     """`make_provider(api_token=TOKEN, **config)`: a provider on the fake."""
-    made: list[ReplicateProvider] = []
-
     def make(api_token: str | None = TOKEN, **config: Any) -> ReplicateProvider:
         env = {"REPLICATE_BASE_URL": fake.base_url}
         if api_token:
             env["REPLICATE_API_TOKEN"] = api_token
-        provider = ReplicateProvider(config={**FAST, **config}, env=env)
-        made.append(provider)
-        return provider
+        return ReplicateProvider(config={**FAST, **config}, env=env)
 
-    yield make
-    for provider in made:
-        provider.close()
+    with closing_all(make) as tracked:
+        yield tracked

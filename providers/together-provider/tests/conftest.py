@@ -5,17 +5,17 @@ has: in MediaConduit's dev venv they skip, and the host's
 `tests/test_together_provider.py` runs them in the provider's environment.
 The fake is the host repository's `tests/helpers/openai_chat.py` (one fake for
 Together and Mistral), found by walking up to the repository root; its folder
-goes on sys.path, so the suite imports it as `openai_chat` (never a copy).
+goes on sys.path, so the suite imports it as `openai_chat` (never a copy), and
+the fixtures, shared with the other provider on that fake, from its `chat_suite`.
 """
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
+
+from mediaconduit.sdk.fakes import on_path
 
 pytest.importorskip("together")
 
@@ -24,58 +24,12 @@ ROOT = next((p for p in HERE.parents if (p / "tests/helpers/openai_chat.py").is_
 if ROOT is None:
     pytest.skip("the shared fake (tests/helpers/openai_chat.py of MediaConduit) is not here",
                 allow_module_level=True)
-for _folder in (HERE.parent / "src", HERE, ROOT / "tests" / "helpers"):
-    if str(_folder) not in sys.path:
-        sys.path.insert(0, str(_folder))
+on_path(HERE.parent / "src", HERE, ROOT / "tests" / "helpers")
 
-from openai_chat import TOGETHER, FakeChat  # noqa: E402
+from chat_suite import suite_fixtures  # noqa: E402
+from openai_chat import TOGETHER  # noqa: E402
 from together_helpers import FAST, KEY  # noqa: E402
 from together_provider import TogetherProvider  # noqa: E402
 
-MakeProvider = Callable[..., TogetherProvider]
-
-
-@pytest.fixture(scope="session")
-def fake_server() -> Iterator[FakeChat]:
-    with FakeChat(TOGETHER, api_key=KEY) as fake:
-        yield fake
-
-
-@pytest.fixture
-def fake(fake_server: FakeChat) -> FakeChat:
-    """The shared fake Together, with an empty request log and no scripted replies."""
-    fake_server.reset()
-    return fake_server
-
-
-@pytest.fixture
-def make_provider(fake: FakeChat) -> Iterator[MakeProvider]:
-    """`make_provider(api_key=KEY, base_url=fake, **config)`: a provider on the fake."""
-    made: list[TogetherProvider] = []
-
-    def make(api_key: str | None = KEY, base_url: str | None = None,
-             **config: Any) -> TogetherProvider:
-        env = {"TOGETHER_BASE_URL": base_url or fake.base_url}
-        if api_key:
-            env["TOGETHER_API_KEY"] = api_key
-        provider = TogetherProvider(config={**FAST, **config}, env=env)
-        made.append(provider)
-        return provider
-
-    yield make
-    for provider in made:
-        provider.close()
-
-
-@pytest.fixture(scope="session")
-def shared_provider(fake_server: FakeChat) -> Iterator[TogetherProvider]:
-    env = {"TOGETHER_BASE_URL": fake_server.base_url, "TOGETHER_API_KEY": KEY}
-    provider = TogetherProvider(config=FAST, env=env)
-    yield provider
-    provider.close()
-
-
-@pytest.fixture
-def provider(shared_provider: TogetherProvider, fake: FakeChat) -> TogetherProvider:
-    """One provider on the fake for the session (its client is slow to make)."""
-    return shared_provider
+fake_server, fake, make_provider, shared_provider, provider = suite_fixtures(
+    TOGETHER, TogetherProvider, "TOGETHER", KEY, FAST)

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
 from mediaconduit.sdk import (
     Cost,
-    Image,
-    InvalidInputError,
     ProviderUnavailableError,
     Text,
     Usage,
 )
+from mediaconduit.sdk.chat import chat_messages
 from mediaconduit.sdk.http import SSEEvent
 from openrouter_provider.catalog import as_map
 from openrouter_provider.errors import stream_error
 
-DEFAULT_IMAGE_PROMPT = "Describe this image."
 #: params the provider handles itself; every other param goes into the body as given
 RESERVED = frozenset({"model", "messages", "system", "prompt", "stream", "stream_options"})
 #: optional message fields copied into the result's metadata when present
@@ -39,51 +36,7 @@ def chat_body(
 
 def messages(input: Any, params: Mapping[str, Any]) -> list[dict[str, Any]]:
     """`system` (if given), the `messages` conversation (if given), then the input."""
-    result = [{"role": "system", "content": str(params["system"])}] if params.get("system") else []
-    result += conversation(params.get("messages"))
-    turn = user_turn(input, params.get("prompt"))
-    if turn is not None:
-        result.append(turn)
-    if all(m.get("role") == "system" for m in result):
-        raise InvalidInputError("nothing to send: give a non-empty text input or a messages list")
-    return result
-
-
-def conversation(value: Any) -> list[dict[str, Any]]:
-    """A `messages` param: a list of `{"role": ..., "content": ...}` mappings."""
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(_is_message(m) for m in value):
-        raise InvalidInputError(
-            "messages must be a list of {'role': ..., 'content': ...} mappings"
-        )
-    return [dict(m) for m in value]
-
-
-def _is_message(value: Any) -> bool:
-    return isinstance(value, Mapping) and isinstance(value.get("role"), str)
-
-
-def user_turn(input: Any, prompt: Any) -> dict[str, Any] | None:
-    """The input as a user message: text as is, an image with a text prompt; None if empty."""
-    if isinstance(input, str):
-        input = Text(input)
-    if isinstance(input, Text):
-        return {"role": "user", "content": input.text} if input.text else None
-    if isinstance(input, Image):
-        parts = [{"type": "text", "text": str(prompt or DEFAULT_IMAGE_PROMPT)},
-                 {"type": "image_url", "image_url": {"url": image_url(input)}}]
-        return {"role": "user", "content": parts}
-    kind = type(input).__name__
-    raise InvalidInputError(f"OpenRouter models take Text or Image input, not {kind}")
-
-
-def image_url(image: Image) -> str:
-    """The image's URL, or its bytes as a `data:` URL."""
-    if image.url:
-        return image.url
-    encoded = base64.b64encode(image.data).decode("ascii")
-    return f"data:{image.mime_type};base64,{encoded}"
+    return chat_messages(input, params, "OpenRouter models")
 
 
 def completion_text(body: Any, generation_id: str | None, model_id: str) -> Text:

@@ -8,6 +8,7 @@ from typing import Any
 
 from mediaconduit.sdk import AuthenticationError, InvalidInputError
 from mediaconduit.sdk.http import RetryPolicy, Timeouts
+from mediaconduit.sdk.settings import number_settings, text_setting, url_setting
 
 DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
 KEY_HINT = (
@@ -68,26 +69,17 @@ def load_settings(config: Mapping[str, Any], env: Mapping[str, str]) -> Settings
         http_referer=text["http_referer"],
         app_title=text["app_title"],
         output_modalities=_modalities(config.get("output_modalities")),
-        timeouts=Timeouts(**_numbers(config, TIMEOUT_KEYS)),
-        retry=RetryPolicy(**_numbers(config, RETRY_KEYS)),
+        timeouts=Timeouts(**number_settings(config, TIMEOUT_KEYS)),
+        retry=RetryPolicy(**number_settings(config, RETRY_KEYS)),
     )
 
 
 def _text(config: Mapping[str, Any], env: Mapping[str, str], key: str) -> str | None:
-    value = config.get(key)
-    if value is None or value == "":
-        value = env.get(ENV_NAMES[key])
-    if value is None:
-        return None
-    return str(value).strip() or None
+    return text_setting(config, env, key, ENV_NAMES[key])
 
 
 def _base_url(url: str) -> str:
-    if not url.startswith(("http://", "https://")):
-        raise InvalidInputError(
-            f"base_url / OPENROUTER_BASE_URL must be an http(s) URL, not {url!r}"
-        )
-    return url.rstrip("/")
+    return url_setting(url, "base_url", ENV_NAMES["base_url"])
 
 
 def _modalities(value: Any) -> str | None:
@@ -100,20 +92,3 @@ def _modalities(value: Any) -> str | None:
     raise InvalidInputError(
         f"config output_modalities must be a string or a list of strings, not {value!r}"
     )
-
-
-def _numbers(config: Mapping[str, Any], keys: Mapping[str, str]) -> dict[str, Any]:
-    """`{field: value}` for the numeric config keys that are set."""
-    found: dict[str, Any] = {}
-    for key, field in keys.items():
-        if config.get(key) is not None:
-            found[field] = _number(key, config[key], integer=key == "max_attempts")
-    return found
-
-
-def _number(key: str, value: Any, integer: bool) -> float | int:
-    kinds = (int,) if integer else (int, float)
-    if isinstance(value, bool) or not isinstance(value, kinds) or value < (1 if integer else 0):
-        kind = "a whole number of at least 1" if integer else "a number of at least 0"
-        raise InvalidInputError(f"config {key} must be {kind}, not {value!r}")
-    return value
