@@ -29,7 +29,8 @@ def test_default_branch_resolves_to_its_commit(git_server: GitServer, layout: ca
     commit = publish(git_server, "reverse", "Owner/default-branch")
     found = checkout(layout, "https://github.com/Owner/default-branch")
     assert found.commit == commit
-    assert found.path == layout.root / "providers" / "owner-default-branch" / commit
+    dirname = parse_specifier("https://github.com/Owner/default-branch").dirname
+    assert found.path == layout.root / "providers" / dirname / commit
     assert (found.path / "MediaConduit.provider.yml").is_file()
     assert not (found.path / ".git").exists()
     assert found.facts.id == "reverse"
@@ -89,7 +90,8 @@ def test_update_resolves_again(git_server: GitServer, layout: cache.Layout) -> N
     assert checkout(layout, "github:Owner/moving").commit == first
     assert checkout(layout, "github:Owner/moving", update=True).commit == second
     assert checkout(layout, "github:Owner/moving").commit == second
-    assert refs.refs_file(layout, "owner-moving")["refs"]["HEAD"] == second
+    dirname = parse_specifier("https://github.com/Owner/moving").dirname
+    assert refs.refs_file(layout, dirname)["refs"]["HEAD"] == second
 
 
 def test_offline_uses_the_cache_and_says_what_is_missing(git_server: GitServer,
@@ -197,7 +199,9 @@ def test_git_configuration_applies(git_server: GitServer, layout: cache.Layout,
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
     found = checkout(layout, "https://git.example.invalid/Owner/elsewhere.git")
     assert found.commit == commit
-    assert found.path.parent.name == "git.example.invalid-Owner-elsewhere"
+    assert found.path.parent.name == parse_specifier(
+        "https://git.example.invalid/Owner/elsewhere.git").dirname
+    assert found.path.parent.name.startswith("git.example.invalid-Owner-elsewhere-")
 
 
 def test_file_url_and_local_ref(layout: cache.Layout, tmp_path: Path) -> None:
