@@ -146,7 +146,8 @@ def _fetch_and_publish(
             cache.publish(work, final)
     refs.remember(layout, spec, commit)
     found = read_checkout(layout, spec.dirname, commit)
-    if found is None:
+    if found is None:  # unreadable once published: take it back, so no load trusts it
+        cache.remove(layout.checkout(spec.dirname, commit))
         raise GitError(f"the checkout of {spec.display} at {commit} vanished while loading")
     return found
 

@@ -220,3 +220,13 @@ def test_finding14_a_command_of_a_load_dies_with_a_host_killed_by_sigkill(
     finally:
         host.kill()
         host.wait()
+
+
+def test_finding4_a_checkout_that_cannot_be_read_back_is_not_left_published(
+        git_server: GitServer, layout: cache.Layout, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    publish(git_server, _repo(tmp_path, {}), "Hard/unreadable")
+    monkeypatch.setattr(git, "read_checkout", lambda *args: None)
+    with pytest.raises(GitError, match="vanished while loading"):
+        git.ensure_checkout(layout, parse_specifier("github:Hard/unreadable"))
+    assert _published(layout) == []
