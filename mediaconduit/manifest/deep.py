@@ -9,9 +9,10 @@ manifest's report as issues pointing at the line they concern (`entry`,
 included, shows them.
 
 Decisions: discovery that needs credentials the CI does not have
-(`AuthenticationError`) is a warning, not an error, and skips the model
-checks; a provider that lists no models, and a static model that discovery
-does not return, are warnings too.
+(`AuthenticationError`), or a local service that is not running there
+(`ProviderUnavailableError`: Ollama, Whisper, Kokoro...), is a warning, not an
+error, and skips the model checks; a provider that lists no models, and a
+static model that discovery does not return, are warnings too.
 """
 
 from __future__ import annotations
@@ -25,7 +26,12 @@ from typing import TYPE_CHECKING
 from mediaconduit.errors import EnvironmentBuildError
 from mediaconduit.manifest.model import Issue, Manifest, ManifestReport, make_report
 from mediaconduit.manifest.read import MANIFEST_NAME
-from mediaconduit.sdk.errors import AuthenticationError, MediaConduitError, ProviderLoadError
+from mediaconduit.sdk.errors import (
+    AuthenticationError,
+    MediaConduitError,
+    ProviderLoadError,
+    ProviderUnavailableError,
+)
 from mediaconduit.sdk.models import ModelInfo
 
 if TYPE_CHECKING:
@@ -114,6 +120,10 @@ def _check_models(handle: ProviderHandle, manifest: Manifest,
         discovered = handle.refresh_models()
     except AuthenticationError as error:
         return Findings(warnings=(Issue("", f"discovery needs credentials ({error}), so the "
+                                            "models were not checked"),))
+    except ProviderUnavailableError as error:
+        first = str(error).splitlines()[0]
+        return Findings(warnings=(Issue("", f"discovery needs its service ({first}), so the "
                                             "models were not checked"),))
     except MediaConduitError as error:
         return Findings((Issue("", f"discovery failed: {type(error).__name__}: {error}"),))

@@ -22,7 +22,7 @@ models:
 
 CODE = """\
 from mediaconduit.sdk import AuthenticationError, Model, ModelInfo, ModelNotFoundError, Provider
-from mediaconduit.sdk import Text
+from mediaconduit.sdk import ProviderUnavailableError, Text
 
 
 class Echo(Model):
@@ -122,6 +122,15 @@ def test_discovery_without_credentials_is_a_warning(
     assert code == 0
     assert "warning: discovery needs credentials (DEEP_API_KEY is not set)" in out
     assert validate(capsys, "--deep", "--strict", str(folder))[0] == 1
+
+
+@pytest.mark.slow
+def test_discovery_whose_service_is_not_running_is_a_warning(
+        tmp_path: Path, module_cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = repo(tmp_path, discover='raise ProviderUnavailableError("start it: ollama serve")')
+    code, out = validate(capsys, "--deep", str(folder))
+    assert code == 0
+    assert "warning: discovery needs its service (start it: ollama serve)" in out
 
 
 @pytest.mark.slow
