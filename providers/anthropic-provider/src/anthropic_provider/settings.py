@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from mediaconduit.sdk import AuthenticationError, InvalidInputError, Pricing
+from mediaconduit.sdk.settings import number_setting, text_setting, url_setting
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 KEY_HINT = (
@@ -73,29 +74,17 @@ def load_settings(config: Mapping[str, Any], env: Mapping[str, str]) -> Settings
 
 
 def _text(config: Mapping[str, Any], env: Mapping[str, str], key: str) -> str | None:
-    value = config.get(key)
-    if value is None or value == "":
-        value = env.get(ENV_NAMES[key])
-    return (str(value).strip() or None) if value is not None else None
+    return text_setting(config, env, key, ENV_NAMES[key])
 
 
 def _base_url(url: str) -> str:
-    if not url.startswith(("http://", "https://")):
-        raise InvalidInputError(
-            f"base_url / ANTHROPIC_BASE_URL must be an http(s) URL such as "
-            f"{DEFAULT_BASE_URL}, not {url!r}"
-        )
-    return url.rstrip("/").removesuffix("/v1")
+    return url_setting(url, "base_url", ENV_NAMES["base_url"], example=DEFAULT_BASE_URL,
+                       origin=True)
 
 
 def _number(config: Mapping[str, Any], key: str) -> Any:
     default, least, whole = NUMBERS[key]
-    value = config.get(key, default)
-    kinds = (int,) if whole else (int, float)
-    if isinstance(value, bool) or not isinstance(value, kinds) or value < least:
-        kind = "a whole number" if whole else "a number"
-        raise InvalidInputError(f"config {key} must be {kind} of at least {least}, not {value!r}")
-    return value
+    return number_setting(key, config.get(key, default), least, whole)
 
 
 def _prices(value: Any) -> dict[str, Pricing]:

@@ -6,8 +6,9 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from mediaconduit.sdk import AuthenticationError, InvalidInputError
+from mediaconduit.sdk import AuthenticationError
 from mediaconduit.sdk.http import RetryPolicy, Timeouts
+from mediaconduit.sdk.settings import number_settings, text_setting, url_setting
 
 TOKENS_URL = "https://huggingface.co/settings/tokens"
 TOKEN_HINT = (
@@ -66,40 +67,15 @@ class Settings:
 
 def load_settings(config: Mapping[str, Any], env: Mapping[str, str]) -> Settings:
     """Read the settings; a wrong value is an `InvalidInputError` naming its key."""
-    urls = {key: _url(key, _text(config, env, key, name) or default)
-            for key, (name, default) in URLS.items()}
-    loads = {key: _number(key, config[key], low=0) for key in LOAD_KEYS
-             if config.get(key) is not None}
+    urls = {key: _url(config, env, key) for key in URLS}
+    loads = number_settings(config, {key: key for key in LOAD_KEYS}, whole=[], at_least_one=[])
     return Settings(
-        token=_text(config, env, "token", "HF_TOKEN"), **urls, **loads,
-        timeouts=Timeouts(**_numbers(config, TIMEOUT_KEYS)),
-        retry=RouterRetry(**_numbers(config, RETRY_KEYS)),
+        token=text_setting(config, env, "token", "HF_TOKEN"), **urls, **loads,
+        timeouts=Timeouts(**number_settings(config, TIMEOUT_KEYS)),
+        retry=RouterRetry(**number_settings(config, RETRY_KEYS)),
     )
 
 
-def _text(config: Mapping[str, Any], env: Mapping[str, str], key: str, name: str) -> str | None:
-    value = config.get(key)
-    if value is None or value == "":
-        value = env.get(name)
-    return (str(value).strip() or None) if value is not None else None
-
-
-def _url(key: str, url: str) -> str:
-    if not url.startswith(("http://", "https://")):
-        name = URLS[key][0]
-        raise InvalidInputError(f"{key} / {name} must be an http(s) URL, not {url!r}")
-    return url.rstrip("/")
-
-
-def _numbers(config: Mapping[str, Any], keys: Mapping[str, str]) -> dict[str, Any]:
-    return {field: _number(key, config[key], low=1 if key == "max_attempts" else 0,
-                           integer=key == "max_attempts")
-            for key, field in keys.items() if config.get(key) is not None}
-
-
-def _number(key: str, value: Any, low: float, integer: bool = False) -> Any:
-    kinds = (int,) if integer else (int, float)
-    if isinstance(value, bool) or not isinstance(value, kinds) or value < low:
-        kind = "a whole number" if integer else "a number"
-        raise InvalidInputError(f"config {key} must be {kind} of at least {low}, not {value!r}")
-    return value
+def _url(config: Mapping[str, Any], env: Mapping[str, str], key: str) -> str:
+    name, default = URLS[key]
+    return url_setting(text_setting(config, env, key, name) or default, key, name)

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from mediaconduit.sdk import InvalidInputError
+from mediaconduit.sdk.settings import flag_setting, number_setting
 
 DEFAULT_HOST = "http://127.0.0.1:11434"
 #: numeric config keys: (default, smallest allowed, whole number)
@@ -65,9 +66,7 @@ def _flag(config: Mapping[str, Any], key: str) -> bool:
     value = config.get(key, False)
     if isinstance(value, str) and value.lower() in ("1", "true", "yes", "0", "false", "no"):
         return value.lower() in ("1", "true", "yes")
-    if not isinstance(value, bool):
-        raise InvalidInputError(f"config {key} must be true or false, not {value!r}")
-    return value
+    return flag_setting(key, value)
 
 
 def _keep_alive(value: Any) -> str | float | None:
@@ -80,9 +79,4 @@ def _keep_alive(value: Any) -> str | float | None:
 
 def _number(config: Mapping[str, Any], key: str) -> Any:
     default, least, whole = NUMBERS[key]
-    value = config.get(key, default)
-    kinds = (int,) if whole else (int, float)
-    if isinstance(value, bool) or not isinstance(value, kinds) or value < least:
-        kind = "a whole number" if whole else "a number"
-        raise InvalidInputError(f"config {key} must be {kind} of at least {least}, not {value!r}")
-    return value
+    return number_setting(key, config.get(key, default), least, whole)

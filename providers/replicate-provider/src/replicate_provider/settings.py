@@ -8,6 +8,7 @@ from typing import Any
 
 from mediaconduit.sdk import AuthenticationError, InvalidInputError
 from mediaconduit.sdk.http import RetryPolicy, Timeouts
+from mediaconduit.sdk.settings import number_setting, number_settings, text_setting, url_setting
 
 DEFAULT_BASE_URL = "https://api.replicate.com"
 TOKEN_HINT = (
@@ -75,24 +76,17 @@ def load_settings(config: Mapping[str, Any], env: Mapping[str, str]) -> Settings
 
 
 def _text(config: Mapping[str, Any], env: Mapping[str, str], key: str) -> str | None:
-    value = config.get(key)
-    if value is None or value == "":
-        value = env.get(ENV_NAMES[key])
-    return (str(value).strip() or None) if value is not None else None
+    return text_setting(config, env, key, ENV_NAMES[key])
 
 
 def _base_url(url: str | None) -> str:
-    url = url or DEFAULT_BASE_URL
-    if not url.startswith(("http://", "https://")):
-        raise InvalidInputError(
-            f"base_url / REPLICATE_BASE_URL must be an http(s) URL such as {DEFAULT_BASE_URL}, "
-            f"not {url!r}")
-    url = url.rstrip("/")
-    return url.removesuffix("/v1")  # the origin, as the official client takes it
+    """The origin, as the official client takes it."""
+    return url_setting(url or DEFAULT_BASE_URL, "base_url", ENV_NAMES["base_url"],
+                       example=DEFAULT_BASE_URL, origin=True)
 
 
 def _job(config: Mapping[str, Any]) -> JobSettings:
-    values = {key: _number(key, config[key], minimum=JOB_KEYS[key][1])
+    values = {key: number_setting(key, config[key], minimum=JOB_KEYS[key][1])
               for key in JOB_KEYS if config.get(key) is not None}
     if values.get("wait", 0) > MAX_WAIT:
         raise InvalidInputError(f"config wait must be at most {MAX_WAIT} (seconds), "
@@ -104,18 +98,7 @@ def _job(config: Mapping[str, Any]) -> JobSettings:
 
 
 def _numbers(config: Mapping[str, Any], keys: Mapping[str, str]) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    for key, field in keys.items():
-        if config.get(key) is not None:
-            minimum = 1 if key == "max_attempts" else 0
-            found[field] = _number(key, config[key], minimum=minimum)
+    found = number_settings(config, keys, whole=[])
     if "attempts" in found:
         found["attempts"] = int(found["attempts"])
     return found
-
-
-def _number(key: str, value: Any, minimum: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < minimum:
-        raise InvalidInputError(f"config {key} must be a number of at least {minimum:g}, "
-                                f"not {value!r}")
-    return value
