@@ -11,8 +11,6 @@ environment with its dependencies, as its CI would run it.
 
 from __future__ import annotations
 
-import asyncio
-import time
 from pathlib import Path
 
 import pytest
@@ -25,11 +23,19 @@ from mediaconduit import (
     ModelNotFoundError,
     PaymentRequiredError,
     ProviderUnavailableError,
-    RateLimitError,
     Text,
-    TransformTimeoutError,
 )
 from mediaconduit.handles import ProviderHandle
+from tests.helpers.chat_host import (
+    check_a_timed_out_request_hangs_up,
+    check_a_timed_out_stream_hangs_up,
+    check_async_twins,
+    check_closing_a_stream_hangs_up,
+    check_error_in_a_stream,
+    check_key_hidden,
+    check_retry_after,
+    check_typed_error,
+)
 from tests.helpers.mistral import CODESTRAL, EMBED, FAST, KEY, MEDIUM, NEMO, OCR, PROVIDER, SMALL
 from tests.helpers.openai_chat import (
     MISTRAL,
@@ -37,16 +43,12 @@ from tests.helpers.openai_chat import (
     Reply,
     completion,
     error_reply,
-    held,
     out_of_credits,
     png,
-    rate_limited,
     vendor_error,
 )
 from tests.helpers.provider_host import (
     assert_not_imported,
-    assert_secret_not_in_error,
-    assert_secret_not_logged,
     host_fixtures,
     listed_ids,
     provider_fixture,
@@ -128,15 +130,7 @@ def test_a_vision_model_describes_an_image_file(provider: ProviderHandle, fake: 
 
 
 def test_async_twins(provider: ProviderHandle, fake: FakeChat) -> None:
-    fake.script(ENDPOINT, completion("async answer"), completion("streamed async"))
-    model = provider.get_model(SMALL)
-
-    async def both() -> tuple[str, list[str]]:
-        answer = await model.atransform("hi")
-        assert isinstance(answer, Text)
-        return answer.text, [chunk async for chunk in model.astream("hi")]
-
-    assert asyncio.run(both()) == ("async answer", ["streamed", " async"])
+    check_async_twins(provider, fake, SMALL)
 
 
 # --- errors --------------------------------------------------------------------------------
@@ -155,37 +149,23 @@ def test_async_twins(provider: ProviderHandle, fake: FakeChat) -> None:
 ], ids=["401", "402", "404", "400", "503"])
 def test_http_errors_are_typed(provider: ProviderHandle, fake: FakeChat, reply: Reply,
                                error: type[MediaConduitError], words: str) -> None:
-    fake.script(ENDPOINT, reply)
-    with pytest.raises(error, match=words) as caught:
-        provider.get_model(SMALL).transform("hi")
-    assert type(caught.value) is error
+    check_typed_error(provider, fake, SMALL, reply, error, words)
 
 
 def test_429_keeps_retry_after(provider: ProviderHandle, fake: FakeChat) -> None:
-    fake.script(ENDPOINT, rate_limited(MISTRAL, retry_after=12))
-    with pytest.raises(RateLimitError) as caught:
-        provider.get_model(SMALL).transform("hi")
-    assert caught.value.retry_after == 12
+    check_retry_after(provider, fake, SMALL, MISTRAL)
 
 
 def test_an_error_inside_a_200_stream_keeps_the_text_so_far(provider: ProviderHandle,
                                                             fake: FakeChat) -> None:
     error = {"object": "error", "message": "Rate limit exceeded", "type": "rate_limit_error"}
-    fake.script(ENDPOINT, Reply(text="un deux trois", stream_error=error, error_after=2))
-    got: list[str] = []
-    with pytest.raises(RateLimitError, match="Rate limit exceeded") as caught:
-        got.extend(provider.get_model(SMALL).stream("go"))
-    assert got == ["un", " deux"] and caught.value.partial == "un deux"
+    check_error_in_a_stream(provider, fake, SMALL, error, "Rate limit exceeded")
 
 
 def test_the_key_never_appears_in_errors_or_logs(provider: ProviderHandle, fake: FakeChat,
                                                  module_cache: Path) -> None:
-    fake.script(ENDPOINT, error_reply(400, {"object": "error", "message": f"bad key {KEY}"}))
-    with pytest.raises(MediaConduitError) as caught:
-        provider.get_model(SMALL).transform("hi")
-    assert_secret_not_in_error(caught.value, KEY)
-    assert "***" in str(caught.value)
-    assert_secret_not_logged(module_cache, KEY)
+    body = {"object": "error", "message": f"bad key {KEY}"}
+    check_key_hidden(provider, fake, SMALL, module_cache, body, KEY)
 
 
 # --- cancellation --------------------------------------------------------------------------
@@ -193,35 +173,17 @@ def test_the_key_never_appears_in_errors_or_logs(provider: ProviderHandle, fake:
 
 def test_closing_a_stream_hangs_up_the_upstream(provider: ProviderHandle,
                                                 fake: FakeChat) -> None:
-    fake.script(ENDPOINT, held(after=2))
-    stream = provider.get_model(SMALL).stream("go")
-    assert [next(stream), next(stream)] == ["one", " two"]
-    closed = time.monotonic()
-    stream.close()
-    seen = fake.wait_for_hangup()
-    assert seen is not None and seen - closed < 1.0
-    assert provider.get_model(SMALL).transform("still there?").text == "You said: still there?"
+    check_closing_a_stream_hangs_up(provider, fake, SMALL)
 
 
 def test_a_timed_out_stream_hangs_up_the_upstream(provider: ProviderHandle,
                                                   fake: FakeChat) -> None:
-    fake.script(ENDPOINT, held(after=1))
-    got: list[str] = []
-    with pytest.raises(TransformTimeoutError) as caught:
-        got.extend(provider.get_model(SMALL).stream("go", timeout=0.5))
-    assert got == ["one"] and caught.value.partial == "one"
-    assert fake.wait_for_hangup() is not None
+    check_a_timed_out_stream_hangs_up(provider, fake, SMALL)
 
 
 def test_a_timed_out_plain_request_hangs_up_the_upstream(provider: ProviderHandle,
                                                          fake: FakeChat) -> None:
-    fake.script(ENDPOINT, held())
-    started = time.monotonic()
-    with pytest.raises(TransformTimeoutError):
-        provider.get_model(SMALL).transform("go", timeout=0.5)
-    assert time.monotonic() - started < 2.0
-    seen = fake.wait_for_hangup()
-    assert seen is not None and seen - started < 2.0
+    check_a_timed_out_request_hangs_up(provider, fake, SMALL)
 
 
 # --- isolation, the command line, the provider's own suite --------------------------------

@@ -11,8 +11,6 @@ environment with its dependencies, as its CI would run it.
 
 from __future__ import annotations
 
-import asyncio
-import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -26,11 +24,19 @@ from mediaconduit import (
     ModelNotFoundError,
     PaymentRequiredError,
     ProviderUnavailableError,
-    RateLimitError,
     Text,
-    TransformTimeoutError,
 )
 from mediaconduit.handles import ProviderHandle
+from tests.helpers.chat_host import (
+    check_a_timed_out_request_hangs_up,
+    check_a_timed_out_stream_hangs_up,
+    check_async_twins,
+    check_closing_a_stream_hangs_up,
+    check_error_in_a_stream,
+    check_key_hidden,
+    check_retry_after,
+    check_typed_error,
+)
 from tests.helpers.openai_chat import (
     JPEG,
     TOGETHER,
@@ -38,16 +44,12 @@ from tests.helpers.openai_chat import (
     Reply,
     completion,
     error_reply,
-    held,
     out_of_credits,
     png,
-    rate_limited,
     vendor_error,
 )
 from tests.helpers.provider_host import (
     assert_not_imported,
-    assert_secret_not_in_error,
-    assert_secret_not_logged,
     host_fixtures,
     listed_ids,
     provider_fixture,
@@ -155,15 +157,7 @@ def test_text_to_image_returns_files(provider: ProviderHandle, fake: FakeChat) -
 
 
 def test_async_twins(provider: ProviderHandle, fake: FakeChat) -> None:
-    fake.script(ENDPOINT, completion("async answer"), completion("streamed async"))
-    model = provider.get_model(CHAT)
-
-    async def both() -> tuple[str, list[str]]:
-        answer = await model.atransform("hi")
-        assert isinstance(answer, Text)
-        return answer.text, [chunk async for chunk in model.astream("hi")]
-
-    assert asyncio.run(both()) == ("async answer", ["streamed", " async"])
+    check_async_twins(provider, fake, CHAT)
 
 
 # --- errors --------------------------------------------------------------------------------
@@ -182,38 +176,23 @@ def test_async_twins(provider: ProviderHandle, fake: FakeChat) -> None:
 ], ids=["401", "402", "404", "400", "503"])
 def test_http_errors_are_typed(provider: ProviderHandle, fake: FakeChat, reply: Reply,
                                error: type[MediaConduitError], words: str) -> None:
-    fake.script(ENDPOINT, reply)
-    with pytest.raises(error, match=words) as caught:
-        provider.get_model(CHAT).transform("hi")
-    assert type(caught.value) is error
+    check_typed_error(provider, fake, CHAT, reply, error, words)
 
 
 def test_429_keeps_retry_after(provider: ProviderHandle, fake: FakeChat) -> None:
-    fake.script(ENDPOINT, rate_limited(TOGETHER, retry_after=12))
-    with pytest.raises(RateLimitError) as caught:
-        provider.get_model(CHAT).transform("hi")
-    assert caught.value.retry_after == 12
+    check_retry_after(provider, fake, CHAT, TOGETHER)
 
 
 def test_an_error_inside_a_200_stream_keeps_the_text_so_far(provider: ProviderHandle,
                                                             fake: FakeChat) -> None:
     error = {"error": {"message": "Rate limit reached", "type": "rate_limit_exceeded"}}
-    fake.script(ENDPOINT, Reply(text="one two three", stream_error=error, error_after=2))
-    stream = provider.get_model(CHAT).stream("go")
-    got: list[str] = []
-    with pytest.raises(RateLimitError, match="Rate limit reached") as caught:
-        got.extend(stream)
-    assert got == ["one", " two"] and caught.value.partial == "one two"
+    check_error_in_a_stream(provider, fake, CHAT, error, "Rate limit reached")
 
 
 def test_the_key_never_appears_in_errors_or_logs(provider: ProviderHandle, fake: FakeChat,
                                                  module_cache: Path) -> None:
-    fake.script(ENDPOINT, error_reply(400, {"error": {"message": f"bad key {KEY}", "type": "x"}}))
-    with pytest.raises(MediaConduitError) as caught:
-        provider.get_model(CHAT).transform("hi")
-    assert_secret_not_in_error(caught.value, KEY)
-    assert "***" in str(caught.value)
-    assert_secret_not_logged(module_cache, KEY)
+    body = {"error": {"message": f"bad key {KEY}", "type": "x"}}
+    check_key_hidden(provider, fake, CHAT, module_cache, body, KEY)
 
 
 # --- cancellation --------------------------------------------------------------------------
@@ -221,35 +200,17 @@ def test_the_key_never_appears_in_errors_or_logs(provider: ProviderHandle, fake:
 
 def test_closing_a_stream_hangs_up_the_upstream(provider: ProviderHandle,
                                                 fake: FakeChat) -> None:
-    fake.script(ENDPOINT, held(after=2))
-    stream = provider.get_model(CHAT).stream("go")
-    assert [next(stream), next(stream)] == ["one", " two"]
-    closed = time.monotonic()
-    stream.close()
-    seen = fake.wait_for_hangup()
-    assert seen is not None and seen - closed < 1.0
-    assert provider.get_model(CHAT).transform("still there?").text == "You said: still there?"
+    check_closing_a_stream_hangs_up(provider, fake, CHAT)
 
 
 def test_a_timed_out_stream_hangs_up_the_upstream(provider: ProviderHandle,
                                                   fake: FakeChat) -> None:
-    fake.script(ENDPOINT, held(after=1))
-    got: list[str] = []
-    with pytest.raises(TransformTimeoutError) as caught:
-        got.extend(provider.get_model(CHAT).stream("go", timeout=0.5))
-    assert got == ["one"] and caught.value.partial == "one"
-    assert fake.wait_for_hangup() is not None
+    check_a_timed_out_stream_hangs_up(provider, fake, CHAT)
 
 
 def test_a_timed_out_plain_request_hangs_up_the_upstream(provider: ProviderHandle,
                                                          fake: FakeChat) -> None:
-    fake.script(ENDPOINT, held())
-    started = time.monotonic()
-    with pytest.raises(TransformTimeoutError):
-        provider.get_model(CHAT).transform("go", timeout=0.5)
-    assert time.monotonic() - started < 2.0
-    seen = fake.wait_for_hangup()
-    assert seen is not None and seen - started < 2.0
+    check_a_timed_out_request_hangs_up(provider, fake, CHAT)
 
 
 # --- isolation, the command line, the provider's own suite --------------------------------
