@@ -13,7 +13,6 @@ sees the client leave.
 from __future__ import annotations
 
 import contextlib
-import socket
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ import httpx
 from chatterbox_provider.errors import map_error
 from chatterbox_provider.settings import Settings
 from mediaconduit.sdk import ProviderUnavailableError, cancelled, on_cancel, report_progress
+from mediaconduit.sdk.hangup import hang_up
 from mediaconduit.sdk.http import ErrorResponse, HTTPClient, RetryPolicy, iter_chunks, json_body
 
 Files = Mapping[str, tuple[str, bytes, str]]
@@ -124,14 +124,3 @@ def _failure(request: httpx.Request, response: httpx.Response) -> Exception:
 def _hung_up_on_cancel(response: httpx.Response) -> httpx.Response:
     on_cancel(lambda: hang_up(response))
     return response
-
-
-def hang_up(response: httpx.Response) -> None:
-    """Shut the answer's connection down, then close the answer."""
-    stream = response.extensions.get("network_stream")
-    sock = stream.get_extra_info("socket") if stream is not None else None
-    if isinstance(sock, socket.socket):
-        with contextlib.suppress(OSError):
-            sock.shutdown(socket.SHUT_RDWR)
-    with contextlib.suppress(Exception):
-        response.close()

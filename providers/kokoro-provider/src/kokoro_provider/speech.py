@@ -9,10 +9,8 @@ client leave and stops generating (Kokoro-FastAPI checks `is_disconnected` per c
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import os
-import socket
 import tempfile
 from collections.abc import Mapping
 from decimal import Decimal
@@ -35,6 +33,7 @@ from mediaconduit.sdk import (
     output_dir,
     report_progress,
 )
+from mediaconduit.sdk.hangup import hang_up
 
 MIME_TYPES = {"mp3": "audio/mpeg", "opus": "audio/opus", "aac": "audio/aac",
               "flac": "audio/flac", "wav": "audio/wav", "pcm": "audio/pcm"}
@@ -124,14 +123,3 @@ def _new_file(fmt: str) -> Path:
     fd, name = tempfile.mkstemp(prefix="speech-", suffix=suffix, dir=output_dir())
     os.close(fd)
     return Path(name)
-
-
-def hang_up(http_response: Any) -> None:
-    """Shut the response's connection down, then close the response."""
-    stream = getattr(http_response, "extensions", {}).get("network_stream")
-    sock = stream.get_extra_info("socket") if stream is not None else None
-    if isinstance(sock, socket.socket):
-        with contextlib.suppress(OSError):
-            sock.shutdown(socket.SHUT_RDWR)
-    with contextlib.suppress(Exception):
-        http_response.close()

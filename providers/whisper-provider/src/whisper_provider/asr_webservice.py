@@ -16,8 +16,8 @@ from mediaconduit.sdk import (
     ProviderUnavailableError,
     RateLimitError,
 )
+from mediaconduit.sdk.hangup import track_calls
 from mediaconduit.sdk.http import ErrorResponse, HTTPClient, RetryPolicy, Timeouts
-from whisper_provider.hangup import Hangup, recording
 from whisper_provider.request import Request
 from whisper_provider.results import Transcript, from_json, from_subtitles, from_tsv
 from whisper_provider.settings import ASR_WEBSERVICE, Settings
@@ -31,14 +31,15 @@ class _Retry(RetryPolicy):
         return status in (429, 502, 503, 504)
 
 
-def client(settings: Settings) -> tuple[HTTPClient, Hangup]:
-    """An HTTP client for one call, and the `Hangup` that ends its requests."""
-    transport, hangup = recording(httpx.HTTPTransport())
+def client(settings: Settings) -> HTTPClient:
+    """An HTTP client whose requests hang up when their call is cancelled."""
+    transport = httpx.HTTPTransport()
+    track_calls(transport)
     http = HTTPClient(settings.url_for(ASR_WEBSERVICE),
                       timeouts=Timeouts(connect=settings.connect_timeout, read=settings.timeout),
                       retry=_Retry(attempts=settings.max_retries + 1, backoff=0.05),
                       error_mapper=lambda e: map_error(e, settings), transport=transport)
-    return http, hangup
+    return http
 
 
 def post_upload(http: HTTPClient, path: str, params: dict[str, Any],

@@ -19,8 +19,8 @@ from mediaconduit.sdk import (
     ProviderUnavailableError,
     RateLimitError,
 )
+from mediaconduit.sdk.hangup import track_calls
 from mediaconduit.sdk.http import parse_retry_after
-from whisper_provider.hangup import Hangup, recording
 from whisper_provider.request import Request
 from whisper_provider.results import Transcript, from_json, from_subtitles, language_code
 from whisper_provider.settings import OPENAI, Settings
@@ -29,15 +29,16 @@ DEFAULT_MODEL = "whisper-1"
 _MASKED_KEY = re.compile(r"\S{2,}\*{3,}\S*")  # OpenAI echoes a key as "sk-ab*****wxyz"
 
 
-def client(settings: Settings) -> tuple[openai.OpenAI, Hangup]:
-    """A client for one call, and the `Hangup` that ends its requests."""
-    transport, hangup = recording(httpx2.HTTPTransport())
+def client(settings: Settings) -> openai.OpenAI:
+    """A client whose requests hang up when their call is cancelled."""
+    transport = httpx2.HTTPTransport()
+    track_calls(transport)
     api = openai.OpenAI(api_key=settings.api_key or "not-needed",
                         base_url=f"{settings.url_for(OPENAI)}/v1",
                         timeout=openai.Timeout(settings.timeout, connect=settings.connect_timeout),
                         max_retries=settings.max_retries,
                         http_client=openai.DefaultHttpxClient(transport=transport))
-    return api, hangup
+    return api
 
 
 def transcribe(api: openai.OpenAI, model: str, request: Request,

@@ -21,7 +21,6 @@ from mediaconduit.sdk import (
     ProviderUnavailableError,
     Text,
     Usage,
-    on_cancel,
 )
 from mediaconduit.sdk.http import HTTPClient
 from whisper_provider import asr_webservice, openai_api
@@ -82,8 +81,7 @@ class WhisperProvider(Provider):
 
     @contextlib.contextmanager
     def openai_client(self) -> Iterator[openai.OpenAI]:
-        api, hangup = openai_api.client(self.settings)
-        on_cancel(hangup)  # a cancelled call hangs up on the service
+        api = openai_api.client(self.settings)  # a cancelled call hangs up on the service
         try:
             yield api
         finally:
@@ -92,8 +90,7 @@ class WhisperProvider(Provider):
     @contextlib.contextmanager
     def asr_client(self) -> Iterator[HTTPClient]:
         """A client for one call; an unreachable service says how to start it."""
-        http, hangup = asr_webservice.client(self.settings)
-        on_cancel(hangup)  # a cancelled call hangs up on the service
+        http = asr_webservice.client(self.settings)  # a cancelled call hangs up on it
         try:
             yield http
         except ProviderUnavailableError as error:
