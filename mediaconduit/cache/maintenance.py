@@ -228,10 +228,21 @@ def _unlink_or_remove(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def clean(layout: cache.Layout) -> int:
-    """Remove the whole cache; returns the bytes freed."""
-    size = cache.dir_size(layout.root) if layout.root.exists() else 0
-    for child in _children(layout.root):
-        if child.name != "locks":
-            cache.remove(child)
+#: What `clean` keeps unless told `everything`: the records of what was spent and what
+#: runs upstream (removing the ledger would also reset every budget's spending).
+RECORDS = ("ledger.sqlite3", "ledger.sqlite3-wal", "ledger.sqlite3-shm", "jobs")
+
+
+def clean(layout: cache.Layout, *, everything: bool = False) -> int:
+    """Remove the cache (but the ledger and job records, unless `everything`); the bytes
+    freed."""
+    kept = {"locks", *(() if everything else RECORDS)}
+    try:
+        entries = list(layout.root.iterdir())
+    except OSError:
+        entries = []
+    doomed = [child for child in entries if child.name not in kept]
+    size = sum(cache.dir_size(c) if c.is_dir() else c.stat().st_size for c in doomed)
+    for child in doomed:
+        _unlink_or_remove(child)
     return size

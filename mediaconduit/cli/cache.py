@@ -87,14 +87,20 @@ def gc(cache_dir: Path | None, offline: bool | None, dry_run: bool) -> None:
 @cache_group.command()
 @cache_options
 @click.option("--yes", is_flag=True, help="Do not ask.")
-def clean(cache_dir: Path | None, offline: bool | None, yes: bool) -> None:
-    """Remove the whole cache."""
+@click.option("--all", "everything", is_flag=True,
+              help="Also remove the ledger (what was spent; budgets start again) and job records.")
+def clean(cache_dir: Path | None, offline: bool | None, yes: bool, everything: bool) -> None:
+    """Remove the cache: checkouts, environments, catalogs, outputs, logs.
+
+    The ledger and the job records stay, unless --all.
+    """
     from mediaconduit.cache import maintenance
 
     layout = _layout(cache_dir)
+    what = "everything" if everything else "everything but the ledger and job records"
     if not yes:
-        click.confirm(f"remove everything in {layout.root}?", abort=True)
-    click.echo(f"freed {_mib(maintenance.clean(layout))}")
+        click.confirm(f"remove {what} in {layout.root}?", abort=True)
+    click.echo(f"freed {_mib(maintenance.clean(layout, everything=everything))}")
 
 
 @click.command()

@@ -74,8 +74,10 @@ def cancel(job: str, cache_dir: Path | None, offline: bool | None) -> None:
 @click.argument("job")
 @click.option("-o", "--output", "out", type=click.Path(path_type=Path), default=None,
               help="Where to write the outputs (a folder when there are several).")
+@click.option("--force", is_flag=True, help="Overwrite existing output files.")
 @cache_options
-def fetch(job: str, out: Path | None, cache_dir: Path | None, offline: bool | None) -> None:
+def fetch(job: str, out: Path | None, force: bool, cache_dir: Path | None,
+          offline: bool | None) -> None:
     """Download a finished JOB's outputs again, without running (and paying for) it again."""
     from mediaconduit.cli.providers import write_result
     from mediaconduit.sdk._protocol import result_from_wire
@@ -85,7 +87,7 @@ def fetch(job: str, out: Path | None, cache_dir: Path | None, offline: bool | No
     assert record is not None
     with _provider(record, cache_dir, offline) as handle:
         result = handle.call("fetch_job", job=record.job_id, details=dict(record.details))
-    write_result(result_from_wire(result), out)
+    write_result(result_from_wire(result), out, force=force)
 
 
 COMMANDS: list[click.Command] = [jobs]

@@ -67,9 +67,10 @@ def _table(plan: Plan) -> None:
               help="A parameter for the last step's model (repeatable).")
 @click.option("--explain", is_flag=True, help="Show the route and the candidates passed over.")
 @click.option("--dry-run", is_flag=True, help="Plan only; run nothing.")
+@click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 def do(input_value: str, to: str, task: str | None, model: str | None, project: Path | None,
        cache_dir: Path | None, offline: bool | None, out: Path | None, params: tuple[str, ...],
-       explain: bool, dry_run: bool) -> None:
+       explain: bool, dry_run: bool, force: bool) -> None:
     """Turn INPUT into KIND with whichever configured provider fits (chains included)."""
     display = progress_display()
     arguments = parse_pairs(params, "--param")
@@ -82,7 +83,7 @@ def do(input_value: str, to: str, task: str | None, model: str | None, project: 
             return
         result = registry.transform(asset, to=to, task=task, model=model,
                                     on_progress=display.for_call(f"{to}"), **arguments)
-    write_result(result, out)
+    write_result(result, out, force=force)
 
 
 @click.command("plan")

@@ -69,6 +69,17 @@ def test_gc_removes_what_nothing_points_at(loaded: cache.Layout) -> None:
     assert [e.key for e in maintenance.environments(loaded)] == [kept[0].env_key]
 
 
+def test_clean_keeps_the_ledger_and_job_records_unless_all(tmp_path: Path) -> None:
+    layout = cache.Layout(tmp_path / "c")
+    for name in ("providers/x/f", "envs/e/f", "jobs/j.json", "ledger.sqlite3", "locks/l.lock"):
+        (layout.root / name).parent.mkdir(parents=True, exist_ok=True)
+        (layout.root / name).write_text("data")
+    assert maintenance.clean(layout) == 8
+    assert sorted(p.name for p in layout.root.iterdir()) == ["jobs", "ledger.sqlite3", "locks"]
+    assert maintenance.clean(layout, everything=True) == 8
+    assert sorted(p.name for p in layout.root.iterdir()) == ["locks"]
+
+
 def test_clean(loaded: cache.Layout) -> None:
     assert maintenance.clean(loaded) > 0
     assert maintenance.checkouts(loaded) == []
