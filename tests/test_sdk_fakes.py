@@ -6,15 +6,30 @@ import http.client
 import json
 import socket
 import struct
+import sys
 import threading
 import time
 import wave
 from collections.abc import Iterator
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 
-from mediaconduit.sdk.fakes import FakeHandler, FakeServer, RecordedRequest, png, sse, wav
+from mediaconduit.sdk import cancelled
+from mediaconduit.sdk.calls import CallContext
+from mediaconduit.sdk.fakes import (
+    FakeHandler,
+    FakeServer,
+    RecordedRequest,
+    closing_all,
+    in_call,
+    on_path,
+    png,
+    run_in_call,
+    sse,
+    wav,
+)
 
 
 class Echo(FakeServer):
@@ -149,6 +164,15 @@ def test_wait_for_and_reset(fake: Echo) -> None:
     assert fake.requests == [] and fake.hangups == []
 
 
+def test_scripted_replies_are_taken_in_order_per_endpoint(fake: Echo) -> None:
+    fake.script("chat", "first", "second")
+    fake.script("models", "listing")
+    assert [fake.scripted("chat"), fake.scripted("chat"), fake.scripted("chat")] == [
+        "first", "second", None]
+    fake.reset()
+    assert fake.scripted("models") is None
+
+
 def test_an_unserved_method_is_501_and_not_recorded(fake: Echo) -> None:
     assert call(fake, "DELETE", "/json").status == 501
     assert fake.requests == []
@@ -179,3 +203,49 @@ def test_wav_is_silent_mono_16_bit() -> None:
     with wave.open(BytesIO(wav(0.25, 8000))) as audio:
         assert (audio.getnchannels(), audio.getsampwidth(), audio.getframerate(),
                 audio.getnframes()) == (1, 2, 8000, 2000)
+
+
+def test_closing_all_closes_what_the_factory_made() -> None:
+    closed: list[str] = []
+
+    class Thing:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        def close(self) -> None:
+            closed.append(self.name)
+
+    with closing_all(Thing) as make:
+        assert make("a").name == "a"
+        make("b")
+        assert closed == []
+    assert closed == ["a", "b"]
+
+
+def test_on_path_puts_folders_first_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    on_path(tmp_path / "src", tmp_path / "tests")
+    on_path(tmp_path / "src")
+    assert sys.path[:2] == [str(tmp_path / "tests"), str(tmp_path / "src")]
+    assert sys.path.count(str(tmp_path / "src")) == 1
+
+
+def test_in_call_and_run_in_call_make_a_cancellable_call() -> None:
+    with in_call() as context:
+        assert not cancelled()
+        context.cancel()
+        assert cancelled()
+    call = CallContext()
+    started = threading.Event()
+
+    def block() -> None:
+        started.set()
+        while not cancelled():
+            time.sleep(0.005)
+        raise RuntimeError("cancelled")
+
+    done, failures = run_in_call(call, block)
+    assert started.wait(5)
+    call.cancel()
+    assert done.wait(5)
+    assert [str(f) for f in failures] == ["cancelled"]

@@ -9,7 +9,8 @@ like the whole SDK; nothing here runs in a worker.
 - `FakeServer`: a threaded HTTP/1.1 server on 127.0.0.1, on any free port
   (`base_url`), `start()`/`stop()` or a `with` block; a log of every request
   (`requests`, `requests_to(path)`), `wait_for(...)`, the times clients hung up
-  (`hangups`, `wait_for_hangup()`), `reset()`. Its listen queue takes a burst
+  (`hangups`, `wait_for_hangup()`), scripted replies per endpoint (`script`,
+  `scripted`), `reset()`. Its listen queue takes a burst
   of 128 clients; a client that hangs up is no error; it logs nothing.
 - `FakeHandler`: reads and records each request (`RecordedRequest`: method,
   path, query, headers, body, raw, json) and passes it to `serve(request)`,
@@ -21,6 +22,8 @@ like the whole SDK; nothing here runs in a worker.
 - `png()`, `wav()`: small valid media files for a fake to answer with.
 - For a suite's conftest: `on_path(src, tests)`, and `closing_all(factory)` for a
   `make_provider` fixture whose providers are closed after the test.
+- For a cancel test: `in_call()` runs a block as a call; `run_in_call(call, action)`
+  runs `action` inside `call` on a thread, so the test can `call.cancel()` meanwhile.
 
     class FakeVendor(FakeServer):
         def __init__(self, api_key: str) -> None:
@@ -42,6 +45,7 @@ like the whole SDK; nothing here runs in a worker.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import dataclasses
 import http.server
@@ -59,6 +63,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, ParamSpec, Protocol, TypeVar
 from urllib.parse import parse_qs, urlsplit
+
+from mediaconduit.sdk.calls import CallContext, enter_call, leave_call
 
 Headers = Iterable[tuple[str, str]]
 _Fake = TypeVar("_Fake", bound="FakeServer")
@@ -142,6 +148,7 @@ class FakeServer:
         self.hangups: list[float] = []
         self._lock = threading.RLock()
         self._requests: list[RecordedRequest] = []
+        self._scripts: dict[str, collections.deque[Any]] = {}
         self._server: LoopbackHTTPServer | None = None
 
     # --- lifecycle ---
@@ -202,6 +209,17 @@ class FakeServer:
         """The requests to `path` (a subclass may name endpoints otherwise)."""
         return [r for r in self.requests if r.path == path]
 
+    def script(self, endpoint: str, *replies: Any) -> None:
+        """Queue `replies` (the fake's own reply objects) for the next requests to `endpoint`."""
+        with self._lock:
+            self._scripts.setdefault(endpoint, collections.deque()).extend(replies)
+
+    def scripted(self, endpoint: str) -> Any:
+        """The next reply queued for `endpoint`, taken off the queue; None when none is left."""
+        with self._lock:
+            queue = self._scripts.get(endpoint)
+            return queue.popleft() if queue else None
+
     def hung_up(self) -> None:
         """Note that a client hung up now (a handler calls it when it notices)."""
         with self._lock:
@@ -230,9 +248,11 @@ class FakeServer:
             return self.hangups[0] if self.hangups else None
 
     def reset(self) -> None:
-        """Forget the request log and the hang-ups (subclasses forget their own state too)."""
+        """Forget the request log, the queued replies and the hang-ups (subclasses forget
+        their own state too)."""
         with self._lock:
             self._requests.clear()
+            self._scripts.clear()
             self.hangups.clear()
 
 
@@ -469,6 +489,37 @@ def closing_all(make: Callable[_Args, _Made]) -> Iterator[Callable[_Args, _Made]
             item.close()
 
 
+@contextlib.contextmanager
+def in_call(context: CallContext | None = None) -> Iterator[CallContext]:
+    """Run the block as the worker runs a call: `context` (a new one by default) is the
+    current call, so `report_progress`, `cancelled()` and `on_cancel` hooks work."""
+    context = context if context is not None else CallContext()
+    token = enter_call(context)
+    try:
+        yield context
+    finally:
+        leave_call(token)
+
+
+def run_in_call(context: CallContext, action: Callable[[], object]
+                ) -> tuple[threading.Event, list[BaseException]]:
+    """Run `action` on a thread inside `context`, as the worker would; returns (set when it
+    ended, what it raised), so a test can cancel the call while `action` blocks."""
+    done, failures = threading.Event(), []
+
+    def run() -> None:
+        try:
+            with in_call(context):
+                action()
+        except BaseException as error:
+            failures.append(error)
+        finally:
+            done.set()
+
+    threading.Thread(target=run, daemon=True).start()
+    return done, failures
+
+
 # --- media a fake answers with ---------------------------------------------------------------
 
 
@@ -498,5 +549,6 @@ def wav(seconds: float = 0.5, rate: int = 16000) -> bytes:
 
 __all__ = [
     "FakeHandler", "FakeServer", "LoopbackHTTPServer", "QuietHandler", "RecordedRequest",
-    "closing_all", "decode_json", "on_path", "peer_closed", "png", "sse", "wav",
+    "closing_all", "decode_json", "in_call", "on_path", "peer_closed", "png", "run_in_call",
+    "sse", "wav",
 ]

@@ -28,7 +28,6 @@ plumbing is the SDK's toolkit for fake upstreams, `mediaconduit.sdk.fakes`).
 from __future__ import annotations
 
 import base64
-import collections
 import dataclasses
 import json
 import time
@@ -256,22 +255,13 @@ class FakeChat(FakeServer):
         self.api_key = api_key
         self.delay = delay
         self.images: dict[str, bytes] = {}
-        self._scripts: dict[str, collections.deque[Reply]] = collections.defaultdict(
-            collections.deque)
 
     def reset(self) -> None:
         with self._lock:
             super().reset()
-            self._scripts.clear()
 
     def script(self, endpoint: str, *replies: Reply) -> None:
-        with self._lock:
-            self._scripts[endpoint.strip("/")].extend(replies)
-
-    def next_reply(self, endpoint: str) -> Reply:
-        with self._lock:
-            queue = self._scripts.get(endpoint)
-            return queue.popleft() if queue else Reply()
+        super().script(endpoint.strip("/"), *replies)
 
     def requests_to(self, endpoint: str) -> list[RecordedRequest]:
         return [r for r in self.requests if r.path == f"/v1/{endpoint.strip('/')}"]
@@ -291,7 +281,7 @@ class ChatHandler(FakeHandler):
             return None
         if route == MODELS:
             return self._json(200, self.fake.dialect.wrap_models(list(self.fake.dialect.catalog)))
-        reply = self.fake.next_reply(route)
+        reply = self.fake.scripted(route) or Reply()
         if reply.status != 200 or reply.body is not None:
             return self._json(reply.status, reply.body, reply.headers)
         if route == IMAGES:

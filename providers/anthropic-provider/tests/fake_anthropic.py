@@ -28,7 +28,6 @@ fake upstreams (`mediaconduit.sdk.fakes`).
 from __future__ import annotations
 
 import base64
-import collections
 import dataclasses
 import json
 import random
@@ -185,21 +184,17 @@ class FakeAnthropic(FakeServer):
         self.api_key = api_key
         self.models = [dict(m) for m in models]
         self.tick = tick
-        self._replies: collections.deque[Reply] = collections.deque()
 
-    def script(self, *replies: Reply) -> None:
+    def script(self, *replies: Reply) -> None:  # type: ignore[override]
         """Queue answers for the next `POST /v1/messages` requests."""
-        with self._lock:
-            self._replies.extend(replies)
+        super().script("messages", *replies)
 
     def next_reply(self) -> Reply:
-        with self._lock:
-            return self._replies.popleft() if self._replies else Reply()
+        return self.scripted("messages") or Reply()
 
     def reset(self) -> None:
         with self._lock:
             super().reset()
-            self._replies.clear()
 
     def model(self, model_id: str) -> Mapping[str, Any] | None:
         """The listed model with this id, or the dated one an alias names, as the API has."""

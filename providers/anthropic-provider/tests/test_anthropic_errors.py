@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 import time
-from collections.abc import Callable
 
 import pytest
 from anthropic_helpers import FAST, KEY, OPUS
@@ -36,7 +34,8 @@ from mediaconduit.sdk import (
     ProviderUnavailableError,
     RateLimitError,
 )
-from mediaconduit.sdk.calls import CallContext, enter_call, leave_call
+from mediaconduit.sdk.calls import CallContext
+from mediaconduit.sdk.fakes import run_in_call as read_in_call
 
 
 def ask(provider: AnthropicProvider) -> object:
@@ -169,21 +168,3 @@ def test_cancelling_a_stream_hangs_up_on_the_api(provider: AnthropicProvider,
     assert failures == []  # quietly: the provider knows it hung up itself
     assert got == ["You"]
 
-
-def read_in_call(call: CallContext, read: Callable[[], object]
-                 ) -> tuple[threading.Event, list[BaseException]]:
-    """Run `read` on a thread inside `call`, as the worker would: (ended, what it raised)."""
-    done, failures = threading.Event(), []
-
-    def run() -> None:
-        token = enter_call(call)
-        try:
-            read()
-        except BaseException as error:
-            failures.append(error)
-        finally:
-            leave_call(token)
-            done.set()
-
-    threading.Thread(target=run, daemon=True).start()
-    return done, failures

@@ -35,7 +35,6 @@ plumbing and the media files are the SDK's toolkit for fake upstreams
 
 from __future__ import annotations
 
-import collections
 import dataclasses
 import json
 import struct
@@ -129,8 +128,6 @@ class FakeFal(FakeServer):
         self.stream_limit = 30.0
         #: send `: ping` comments while the status stays the same (False: stay silent)
         self.pings = True
-        self._scripts: dict[str, collections.deque[Reply]] = collections.defaultdict(
-            collections.deque)
 
     def env(self) -> dict[str, str]:
         """The provider's declared variables pointing at this server."""
@@ -143,14 +140,12 @@ class FakeFal(FakeServer):
             self.jobs.clear()
             self.cancels.clear()
             self.plans.clear()
-            self._scripts.clear()
             self.pings = True
 
     def script(self, endpoint: str, *replies: Reply) -> None:
         """Answer the next requests to `endpoint` (submit, status, result, cancel, token,
         upload, file) with these replies, in order."""
-        with self._lock:
-            self._scripts[endpoint].extend(replies)
+        super().script(endpoint, *replies)
 
     def plan(self, model_id: str, plan: Plan) -> None:
         """How the next jobs of `model_id` run."""
@@ -173,11 +168,6 @@ class FakeFal(FakeServer):
 
         self.wait_for(seen, timeout=timeout)
         return seen()
-
-    def scripted(self, endpoint: str) -> Reply | None:
-        with self._lock:
-            queue = self._scripts.get(endpoint)
-            return queue.popleft() if queue else None
 
     def add_file(self, name: str, data: bytes, content_type: str) -> str:
         self.files[name] = (data, content_type)

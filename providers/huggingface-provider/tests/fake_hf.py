@@ -33,7 +33,6 @@ pytest in here: the host's tests import this file by path.
 from __future__ import annotations
 
 import base64
-import collections
 import dataclasses
 import json
 import time
@@ -87,8 +86,6 @@ class FakeHF(FakeServer):
         self.reply_text = "The quick brown fox"
         #: seconds a chat stream goes silent after its first piece (0: never)
         self.stall = 0.0
-        self._scripts: dict[str, collections.deque[Reply]] = collections.defaultdict(
-            collections.deque)
 
     def env(self) -> dict[str, str]:
         return {"HF_TOKEN": self.token, "HF_INFERENCE_URL": self.base_url,
@@ -98,19 +95,9 @@ class FakeHF(FakeServer):
         with self._lock:
             super().reset()
             self.loads.clear()
-            self._scripts.clear()
             self.models = dict(MODELS)
             self.reply_text = "The quick brown fox"
             self.stall = 0.0
-
-    def script(self, endpoint: str, *replies: Reply) -> None:
-        with self._lock:
-            self._scripts[endpoint].extend(replies)
-
-    def scripted(self, endpoint: str) -> Reply | None:
-        with self._lock:
-            queue = self._scripts.get(endpoint)
-            return queue.popleft() if queue else None
 
     def loading(self, model_id: str, times: int = 2, estimated_time: float = 0.05) -> None:
         """The next `times` task or chat requests of `model_id` answer 503 loading."""

@@ -9,8 +9,8 @@ from typing import Any
 
 from fake_hf import DEFAULT_TOKEN
 
-from mediaconduit.sdk import Progress, call_outputs
-from mediaconduit.sdk.calls import CallContext, enter_call, leave_call
+from mediaconduit.sdk import Progress, call_outputs, fakes
+from mediaconduit.sdk.calls import CallContext
 
 TOKEN = DEFAULT_TOKEN
 #: small waits so the loading and retry tests stay quick
@@ -26,13 +26,8 @@ def in_call(root: Path | None = None) -> Iterator[tuple[CallContext, list[Progre
     """Run the block as the worker runs a call: its own progress sink, cancellation and
     output folder (under `root`)."""
     seen: list[Progress] = []
-    context = CallContext(seen.append)
-    token = enter_call(context)
-    try:
-        with call_outputs(root):
-            yield context, seen
-    finally:
-        leave_call(token)
+    with fakes.in_call(CallContext(seen.append)) as context, call_outputs(root):
+        yield context, seen
 
 
 #: the `make_provider` fixture's type: `make_provider(**config)` gives a provider on the fake

@@ -29,7 +29,8 @@ from mediaconduit.sdk import (
     ProviderUnavailableError,
     RateLimitError,
 )
-from mediaconduit.sdk.calls import CallContext, enter_call, leave_call
+from mediaconduit.sdk.calls import CallContext
+from mediaconduit.sdk.fakes import in_call, run_in_call
 
 ENDPOINT = "chat/completions"
 
@@ -141,16 +142,12 @@ def test_the_key_never_appears_in_errors(provider: MistralProvider, fake: FakeCh
 def test_a_cancelled_stream_hangs_up_the_upstream(provider: MistralProvider,
                                                   fake: FakeChat) -> None:
     fake.script(ENDPOINT, held(after=2))
-    context = CallContext()
-    token = enter_call(context)
-    try:
+    with in_call() as context:
         stream = provider.get_model(SMALL).stream("go")
         assert [next(stream), next(stream)] == ["one", " two"]
         cancelled_at = time.monotonic()
         threading.Timer(0.05, context.cancel).start()  # while the stream waits for more
         assert list(stream) == []
-    finally:
-        leave_call(token)
     seen = fake.wait_for_hangup()
     assert seen is not None and seen - cancelled_at < 1.0
 
@@ -170,26 +167,12 @@ def test_a_cancelled_plain_request_hangs_up_the_upstream(provider: MistralProvid
                                                          fake: FakeChat) -> None:
     fake.script(ENDPOINT, held())
     context = CallContext()
-    failed: list[BaseException] = []
-
-    def ask_in_call() -> None:
-        token = enter_call(context)
-        try:
-            ask(provider)
-        except MediaConduitError as error:
-            failed.append(error)
-        finally:
-            leave_call(token)
-
-    worker = threading.Thread(target=ask_in_call)
-    worker.start()
-    deadline = time.monotonic() + 5
-    while not fake.requests_to(ENDPOINT) and time.monotonic() < deadline:
-        time.sleep(0.01)
+    done, failed = run_in_call(context, lambda: ask(provider))
+    assert fake.wait_for(ENDPOINT)
     cancelled_at = time.monotonic()
     context.cancel()
     seen = fake.wait_for_hangup()
     assert seen is not None and seen - cancelled_at < 1.0
-    worker.join(5)
-    assert not worker.is_alive() and failed  # the blocked read ended, with an error
+    assert done.wait(5)  # the blocked read ended, with an error
+    assert len(failed) == 1 and isinstance(failed[0], MediaConduitError)
     assert ask(provider).text == "You said: hello"  # type: ignore[attr-defined]

@@ -29,7 +29,6 @@ this file by path. The server plumbing is the SDK's toolkit for fake upstreams
 from __future__ import annotations
 
 import base64
-import collections
 import copy
 import dataclasses
 import hashlib
@@ -124,7 +123,6 @@ class FakeOllama(FakeServer):
         self.show_capabilities = show_capabilities
         self.tick = tick
         self.pulled: dict[str, dict[str, Any]] = {}
-        self._replies: collections.deque[Reply] = collections.deque()
         self.reset()
 
     @property
@@ -135,19 +133,16 @@ class FakeOllama(FakeServer):
         """Stop serving and drop the open connections, as a server that quits does."""
         super().stop(drop_connections)
 
-    def script(self, *replies: Reply) -> None:
-        with self._lock:
-            self._replies.extend(replies)
+    def script(self, *replies: Reply) -> None:  # type: ignore[override]
+        super().script("chat", *replies)
 
     def next_reply(self) -> Reply:
-        with self._lock:
-            return self._replies.popleft() if self._replies else Reply()
+        return self.scripted("chat") or Reply()
 
     def reset(self) -> None:
         """Forget requests, replies and hang-ups; the pulled models are the initial ones again."""
         with self._lock:
             super().reset()
-            self._replies.clear()
             self.pulled = {m["name"]: copy.deepcopy(m) for m in self.initial}
 
     def find(self, name: str) -> dict[str, Any] | None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable
 
 import pytest
 from conftest import MakeProvider
@@ -20,7 +18,8 @@ from mediaconduit.sdk import (
     ProviderUnavailableError,
     RateLimitError,
 )
-from mediaconduit.sdk.calls import CallContext, enter_call, leave_call
+from mediaconduit.sdk.calls import CallContext
+from mediaconduit.sdk.fakes import run_in_call as read_in_call
 
 
 @pytest.mark.parametrize(("status", "message", "error"), [
@@ -102,21 +101,3 @@ def test_cancelling_a_stream_hangs_up_on_the_server(provider: OllamaProvider,
     assert failures == []  # quietly: the provider knows it hung up itself
     assert got == ["You"]
 
-
-def read_in_call(call: CallContext, read: Callable[[], object]
-                 ) -> tuple[threading.Event, list[BaseException]]:
-    """Run `read` on a thread inside `call`, as the worker would: (ended, what it raised)."""
-    done, failures = threading.Event(), []
-
-    def run() -> None:
-        token = enter_call(call)
-        try:
-            read()
-        except BaseException as error:
-            failures.append(error)
-        finally:
-            leave_call(token)
-            done.set()
-
-    threading.Thread(target=run, daemon=True).start()
-    return done, failures

@@ -22,7 +22,6 @@ server plumbing is the SDK's toolkit for fake upstreams (`mediaconduit.sdk.fakes
 
 from __future__ import annotations
 
-import collections
 import dataclasses
 import json
 import os
@@ -170,9 +169,6 @@ class FakeOpenRouter(FakeServer):
         self.catalog_all = load_catalog(all_source)
         self.api_key = api_key
         self.page_size = page_size
-        self._scripts: dict[str, collections.deque[Reply]] = collections.defaultdict(
-            collections.deque
-        )
 
     @property
     def base_url(self) -> str:
@@ -180,13 +176,7 @@ class FakeOpenRouter(FakeServer):
 
     def script(self, endpoint: str, *replies: Reply) -> None:
         """Queue replies for `endpoint` ("chat/completions", "models", "key")."""
-        with self._lock:
-            self._scripts[endpoint.strip("/")].extend(replies)
-
-    def next_reply(self, endpoint: str) -> Reply | None:
-        with self._lock:
-            queue = self._scripts[endpoint]
-            return queue.popleft() if queue else None
+        super().script(endpoint.strip("/"), *replies)
 
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -200,7 +190,6 @@ class FakeOpenRouter(FakeServer):
         """Forget the request log and every queued reply."""
         with self._lock:
             super().reset()
-            self._scripts.clear()
 
     def models(self, query: Mapping[str, str]) -> list[dict[str, Any]]:
         """The listing for `?output_modalities=` (absent: the default listing)."""
@@ -244,7 +233,7 @@ class _Handler(FakeHandler):
     # --- endpoints -------------------------------------------------------------
 
     def _models(self, request: RecordedRequest) -> None:
-        reply = self.fake.next_reply("models")
+        reply = self.fake.scripted("models")
         if reply is not None and self._scripted_failure(reply):
             return
         self._json(200, self._listing(request.query))
@@ -272,7 +261,7 @@ class _Handler(FakeHandler):
     def _chat(self, request: RecordedRequest) -> None:
         if self._unauthorized(request):
             return
-        reply = self.fake.next_reply("chat/completions") or Reply()
+        reply = self.fake.scripted("chat/completions") or Reply()
         if self._scripted_failure(reply) or self._invalid(request.body):
             return
         answer = _Answer.make(self.fake, request.body, reply)

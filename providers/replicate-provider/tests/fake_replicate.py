@@ -33,7 +33,6 @@ The server plumbing is the SDK's toolkit for fake upstreams (`mediaconduit.sdk.f
 from __future__ import annotations
 
 import base64
-import collections
 import dataclasses
 import json
 import random
@@ -269,8 +268,6 @@ class FakeReplicate(FakeServer):
         self.predictions: dict[str, Prediction] = {}
         self.files: dict[str, dict[str, Any]] = {}
         self.outputs: dict[str, tuple[str, bytes | int]] = {}
-        self._scripts: dict[str, collections.deque[Reply]] = collections.defaultdict(
-            collections.deque)
 
     # --- test controls -----------------------------------------------------------------
 
@@ -279,20 +276,10 @@ class FakeReplicate(FakeServer):
         with self._lock:
             self.jobs[model_id] = job
 
-    def script(self, endpoint: str, *replies: Reply) -> None:
-        with self._lock:
-            self._scripts[endpoint].extend(replies)
-
-    def next_reply(self, endpoint: str) -> Reply | None:
-        with self._lock:
-            queue = self._scripts[endpoint]
-            return queue.popleft() if queue else None
-
     def reset(self) -> None:
         """Forget requests, scripted replies, job settings, predictions and files."""
         with self._lock:
             super().reset()
-            self._scripts.clear()
             self.jobs.clear()
             self.predictions.clear()
             self.files.clear()
@@ -400,7 +387,7 @@ class _Handler(FakeHandler):
     def serve(self, request: _Recorded) -> None:
         method, path, raw, body = request.method, request.path, request.raw, request.body
         endpoint = endpoint_of(method, path)
-        reply = self.fake.next_reply(endpoint)
+        reply = self.fake.scripted(endpoint)
         if reply is not None:
             return self._reply(reply)
         if endpoint != "delivery" and not self._authorized():

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from mediaconduit.sdk import Progress
-from mediaconduit.sdk.calls import CallContext, enter_call, leave_call
+from mediaconduit.sdk.calls import CallContext
+from mediaconduit.sdk.fakes import in_call
 
 TOKEN = "r8_" + "5eCr3tT0k3n" * 3
 #: small waits so the tests stay quick
@@ -24,12 +25,8 @@ VIDEO = "minimax/video-01"
 @contextlib.contextmanager
 def call(seen: list[Progress] | None = None) -> Iterator[CallContext]:
     """Run the block as a call being served, its progress reports kept in `seen`."""
-    context = CallContext(seen.append if seen is not None else None)
-    token = enter_call(context)
-    try:
+    with in_call(CallContext(seen.append if seen is not None else None)) as context:
         yield context
-    finally:
-        leave_call(token)
 
 
 def cancel_later(context: CallContext, delay: float) -> threading.Timer:
