@@ -6,13 +6,9 @@ folder goes on `sys.path` here so the host's tests use the very same fake.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+from tests.helpers.provider_tests import provider_tests
 
-PROVIDER = Path(__file__).resolve().parents[2] / "providers" / "fal-provider"
-_PROVIDER_TESTS = str(PROVIDER / "tests")
-if _PROVIDER_TESTS not in sys.path:
-    sys.path.insert(0, _PROVIDER_TESTS)
+PROVIDER = provider_tests("fal")
 
 from fake_fal import FakeFal, Plan, Reply, error_reply, mp4_bytes, png_bytes  # noqa: E402
 from fal_helpers import FAST, KEY  # noqa: E402

@@ -6,13 +6,9 @@ that folder goes on `sys.path` here so the host's tests use the very same fake.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+from tests.helpers.provider_tests import provider_tests
 
-PROVIDER = Path(__file__).resolve().parents[2] / "providers" / "huggingface-provider"
-_PROVIDER_TESTS = str(PROVIDER / "tests")
-if _PROVIDER_TESTS not in sys.path:
-    sys.path.insert(0, _PROVIDER_TESTS)
+PROVIDER = provider_tests("huggingface")
 
 from fake_hf import FakeHF, Reply, error_reply, png_bytes, wav_bytes  # noqa: E402
 from hf_helpers import FAST, TOKEN  # noqa: E402

@@ -7,13 +7,9 @@ ones. The fake itself is `tests/helpers/openai_chat.py` in Mistral's dialect.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+from tests.helpers.provider_tests import provider_tests
 
-PROVIDER = Path(__file__).resolve().parents[2] / "providers" / "mistral-provider"
-_PROVIDER_TESTS = str(PROVIDER / "tests")
-if _PROVIDER_TESTS not in sys.path:
-    sys.path.insert(0, _PROVIDER_TESTS)
+PROVIDER = provider_tests("mistral")
 
 from mistral_helpers import CODESTRAL, EMBED, FAST, KEY, MEDIUM, NEMO, OCR, SMALL  # noqa: E402
 

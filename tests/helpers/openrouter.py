@@ -7,14 +7,11 @@ that folder goes on `sys.path` here so the host's tests use the very same fake.
 from __future__ import annotations
 
 import copy
-import sys
-from pathlib import Path
 from typing import Any
 
-PROVIDER = Path(__file__).resolve().parents[2] / "providers" / "openrouter-provider"
-_PROVIDER_TESTS = str(PROVIDER / "tests")
-if _PROVIDER_TESTS not in sys.path:
-    sys.path.insert(0, _PROVIDER_TESTS)
+from tests.helpers.provider_tests import provider_tests
+
+PROVIDER = provider_tests("openrouter")
 
 from fake_openrouter import (  # noqa: E402
     CATALOG,

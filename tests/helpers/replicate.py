@@ -6,13 +6,9 @@ folder goes on `sys.path` here so the host's tests and the bench use the very sa
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+from tests.helpers.provider_tests import provider_tests
 
-PROVIDER = Path(__file__).resolve().parents[2] / "providers" / "replicate-provider"
-_PROVIDER_TESTS = str(PROVIDER / "tests")
-if _PROVIDER_TESTS not in sys.path:
-    sys.path.insert(0, _PROVIDER_TESTS)
+PROVIDER = provider_tests("replicate")
 
 from fake_replicate import (  # noqa: E402
     PINNED_MODEL,

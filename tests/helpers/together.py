@@ -7,13 +7,9 @@ ones. The fake itself is `tests/helpers/openai_chat.py` in Together's dialect.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+from tests.helpers.provider_tests import provider_tests
 
-PROVIDER = Path(__file__).resolve().parents[2] / "providers" / "together-provider"
-_PROVIDER_TESTS = str(PROVIDER / "tests")
-if _PROVIDER_TESTS not in sys.path:
-    sys.path.insert(0, _PROVIDER_TESTS)
+PROVIDER = provider_tests("together")
 
 from together_helpers import (  # noqa: E402
     CHAT,
