@@ -115,3 +115,14 @@ def test_speech_after_silence_is_timed_from_the_start(long_wav: Path, ffmpeg: st
                     "areverse,apad=pad_dur=0,areverse,adelay=3000", str(late)], check=True)
     words = sphinx.recognize_pcm(audio.pcm_chunks(late))
     assert words and words[0].start == pytest.approx(3.0, abs=0.3)
+
+
+def test_a_data_path_too_long_for_espeak_is_reached_through_a_short_link(tmp_path: Path) -> None:
+    deep = tmp_path / ("d" * 90) / ("e" * 90) / "espeak-ng-data"
+    deep.mkdir(parents=True)
+    (deep / "phontab").write_text("x")
+    short = espeak._short(str(deep))
+    assert len(short.encode()) <= espeak.MAX_DATA_PATH
+    assert Path(short, "phontab").read_text() == "x"
+    assert espeak._short(str(deep)) == short  # the same link again
+    assert espeak._short("/short/enough") == "/short/enough"

@@ -89,10 +89,32 @@ def _load() -> tuple[ctypes.CDLL, int]:
     except (OSError, RuntimeError) as error:
         raise EspeakError(f"cannot load libespeak-ng from espeakng-loader: {error}") from error
     _declare(lib)
-    rate = lib.espeak_Initialize(_SYNCHRONOUS, 0, data.encode(), 0)
+    rate = lib.espeak_Initialize(_SYNCHRONOUS, 0, _short(data).encode(), 0)
     if rate <= 0:
         raise EspeakError(f"espeak_Initialize failed with the data at {data}")
     return lib, rate
+
+
+MAX_DATA_PATH = 120  # espeak-ng keeps its data path in a 160-byte buffer (N_PATH_HOME)
+
+
+def _short(data: str) -> str:
+    """The data folder by a path espeak-ng can hold: a long one (a deep cache folder) is
+    reached through a link in the temp folder, else espeak-ng silently falls back to the
+    path it was built with and exits."""
+    if len(data.encode()) <= MAX_DATA_PATH:
+        return data
+    import hashlib
+    import os
+    import tempfile
+
+    link = os.path.join(tempfile.gettempdir(),
+                        f"mc-espeak-{hashlib.sha256(data.encode()).hexdigest()[:12]}")
+    if os.path.realpath(link) != os.path.realpath(data):
+        temporary = f"{link}.{os.getpid()}"
+        os.symlink(data, temporary)
+        os.replace(temporary, link)  # atomic: racing workers agree on one link
+    return link
 
 
 def _declare(lib: ctypes.CDLL) -> None:
