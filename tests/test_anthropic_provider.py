@@ -25,7 +25,6 @@ from mediaconduit import (
     ProviderUnavailableError,
     RateLimitError,
     Text,
-    TransformTimeoutError,
 )
 from mediaconduit.handles import ProviderHandle
 from tests.helpers.anthropic import (
@@ -55,6 +54,8 @@ from tests.helpers.provider_host import (
     assert_not_imported,
     assert_secret_not_in_error,
     assert_secret_not_logged,
+    check_a_timed_out_stream_hangs_up,
+    check_closing_a_stream_hangs_up,
     host_fixtures,
     listed_ids,
     provider_fixture,
@@ -242,20 +243,13 @@ def test_the_key_never_appears_in_errors_or_logs(provider: ProviderHandle, fake:
 def test_closing_a_stream_hangs_up_on_the_api(provider: ProviderHandle,
                                               fake: FakeAnthropic) -> None:
     fake.script(held())
-    stream = provider.get_model(OPUS).stream("one two three")
-    assert next(stream) == "You"
-    stream.close()
-    assert fake.wait_for_hangup(timeout=10)
+    check_closing_a_stream_hangs_up(provider, fake, OPUS, "one two three", "You")
 
 
 def test_a_timed_out_stream_hangs_up_on_the_api(provider: ProviderHandle,
                                                 fake: FakeAnthropic) -> None:
     fake.script(held())
-    got: list[str] = []
-    with pytest.raises(TransformTimeoutError):
-        got.extend(provider.get_model(OPUS).stream("one two three", timeout=1.0))
-    assert got == ["You"]
-    assert fake.wait_for_hangup(timeout=10)
+    check_a_timed_out_stream_hangs_up(provider, fake, OPUS, "one two three", "You")
     assert ask(provider).text == "You said: hello"  # the worker serves on
 
 

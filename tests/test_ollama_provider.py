@@ -26,7 +26,6 @@ from mediaconduit import (
     ProviderUnavailableError,
     RateLimitError,
     Text,
-    TransformTimeoutError,
 )
 from mediaconduit.handles import ProviderHandle
 from mediaconduit.registry import ProviderRegistry
@@ -50,6 +49,8 @@ from tests.helpers.ollama import (
 )
 from tests.helpers.provider_host import (
     assert_not_imported,
+    check_a_timed_out_stream_hangs_up,
+    check_closing_a_stream_hangs_up,
     host_fixtures,
     listed_ids,
     provider_fixture,
@@ -226,20 +227,13 @@ def test_an_error_line_in_a_200_stream_keeps_the_text_so_far(provider: ProviderH
 def test_closing_a_stream_hangs_up_on_the_server(provider: ProviderHandle,
                                                  fake: FakeOllama) -> None:
     fake.script(held())
-    stream = provider.get_model(LLAMA).stream("one two three")
-    assert next(stream) == "You"
-    stream.close()
-    assert fake.wait_for_hangup(timeout=10)
+    check_closing_a_stream_hangs_up(provider, fake, LLAMA, "one two three", "You")
 
 
 def test_a_timed_out_stream_hangs_up_on_the_server(provider: ProviderHandle,
                                                    fake: FakeOllama) -> None:
     fake.script(held())
-    got: list[str] = []
-    with pytest.raises(TransformTimeoutError):
-        got.extend(provider.get_model(LLAMA).stream("one two three", timeout=1.0))
-    assert got == ["You"]
-    assert fake.wait_for_hangup(timeout=10)
+    check_a_timed_out_stream_hangs_up(provider, fake, LLAMA, "one two three", "You")
     assert ask(provider).text == "You said: hello"
 
 

@@ -16,12 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from mediaconduit.sdk import cancelled
+from mediaconduit.sdk import cancelled, on_cancel
 from mediaconduit.sdk.calls import CallContext
 from mediaconduit.sdk.fakes import (
     FakeHandler,
     FakeServer,
     RecordedRequest,
+    cancel_a_read,
     closing_all,
     in_call,
     on_path,
@@ -249,3 +250,28 @@ def test_in_call_and_run_in_call_make_a_cancellable_call() -> None:
     call.cancel()
     assert done.wait(5)
     assert [str(f) for f in failures] == ["cancelled"]
+
+
+def test_cancel_a_read_cancels_a_stream_and_sees_the_fake_notice(fake: Echo) -> None:
+    def stream() -> Iterator[str]:
+        sock = socket.create_connection(("127.0.0.1", fake.port), timeout=5)
+        on_cancel(sock.close)  # what a provider's cancel hook does: hang up
+        sock.sendall(b"GET /hold HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert fake.held.wait(5)  # the first event is on its way
+        yield "first"
+        while not cancelled():
+            time.sleep(0.005)
+
+    read = cancel_a_read(stream, fake)
+    assert read.items == ["first"] and read.failures == [] and read.ended
+    assert read.hung_up_at is not None
+
+
+def test_the_new_sdk_modules_need_only_the_standard_library() -> None:
+    import subprocess
+
+    code = ("import sys; import mediaconduit.sdk.fakes, mediaconduit.sdk.settings, "
+            "mediaconduit.sdk.chat; allowed = set(sys.stdlib_module_names) | {'mediaconduit'}; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} - allowed))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -23,7 +23,9 @@ like the whole SDK; nothing here runs in a worker.
 - For a suite's conftest: `on_path(src, tests)`, and `closing_all(factory)` for a
   `make_provider` fixture whose providers are closed after the test.
 - For a cancel test: `in_call()` runs a block as a call; `run_in_call(call, action)`
-  runs `action` inside `call` on a thread, so the test can `call.cancel()` meanwhile.
+  runs `action` inside `call` on a thread, so the test can `call.cancel()` meanwhile;
+  `cancel_a_read(stream, fake)` cancels a stream after its first items and reports
+  whether the fake saw the hang-up.
 
     class FakeVendor(FakeServer):
         def __init__(self, api_key: str) -> None:
@@ -520,6 +522,34 @@ def run_in_call(context: CallContext, action: Callable[[], object]
     return done, failures
 
 
+@dataclasses.dataclass
+class CancelledRead:
+    """What `cancel_a_read` saw: every item read (before the cancel, and after it if the
+    read went on), what the read raised, whether it ended, and when the fake noticed the
+    hang-up (monotonic; None: never)."""
+
+    items: list[object]
+    failures: list[BaseException]
+    ended: bool
+    hung_up_at: float | None
+
+
+def cancel_a_read(read: Callable[[], Iterable[object]], fake: FakeServer, first: int = 1,
+                  timeout: float = 5.0) -> CancelledRead:
+    """Read `read()` (a stream, say) inside a call on a thread, as the worker would; once
+    `first` items came, cancel the call; then wait for the fake to see the hang-up and
+    for the read to end. A test asserts on the `CancelledRead`."""
+    call, items = CallContext(), list[object]()
+    done, failures = run_in_call(call, lambda: items.extend(read()))
+    deadline = time.monotonic() + timeout
+    while len(items) < first and time.monotonic() < deadline and not done.is_set():
+        time.sleep(0.005)
+    call.cancel()
+    hung_up_at = fake.wait_for_hangup(timeout)
+    ended = done.wait(timeout)
+    return CancelledRead(list(items), failures, ended, hung_up_at)
+
+
 # --- media a fake answers with ---------------------------------------------------------------
 
 
@@ -548,7 +578,20 @@ def wav(seconds: float = 0.5, rate: int = 16000) -> bytes:
 
 
 __all__ = [
-    "FakeHandler", "FakeServer", "LoopbackHTTPServer", "QuietHandler", "RecordedRequest",
-    "closing_all", "decode_json", "in_call", "on_path", "peer_closed", "png", "run_in_call",
-    "sse", "wav",
+    "CancelledRead",
+    "FakeHandler",
+    "FakeServer",
+    "LoopbackHTTPServer",
+    "QuietHandler",
+    "RecordedRequest",
+    "cancel_a_read",
+    "closing_all",
+    "decode_json",
+    "in_call",
+    "on_path",
+    "peer_closed",
+    "png",
+    "run_in_call",
+    "sse",
+    "wav",
 ]

@@ -18,7 +18,9 @@ handle from `host`):
 
 The checks every such module makes: `assert_not_imported` (the host never imports
 the vendor client), `assert_secret_not_logged` (the key is in no worker log),
-`assert_secret_not_in_error`; `run_host`/`cli` run the command line on the cache.
+`assert_secret_not_in_error`; `run_host`/`cli`/`listed_ids` run the command line on
+the cache; `check_closing_a_stream_hangs_up`/`check_a_timed_out_stream_hangs_up` prove
+a cancel reaches the fake.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from typing import Any
 
 import pytest
 
+from mediaconduit import TransformTimeoutError
 from mediaconduit.handles import ProviderHandle
 from mediaconduit.registry import ProviderRegistry
 from tests.conftest import publish
@@ -153,3 +156,25 @@ def provider_fixture(url: str, config: Mapping[str, Any], name: str = "provider"
         return handle
 
     return provider
+
+
+# --- cancellation ----------------------------------------------------------------------------
+
+
+def check_closing_a_stream_hangs_up(handle: ProviderHandle, fake: Any, model_id: str,
+                                    prompt: str, first: str) -> None:
+    """A held stream of `model_id` gives `first`; closing it makes the fake see a hang-up."""
+    stream = handle.get_model(model_id).stream(prompt)
+    assert next(stream) == first
+    stream.close()
+    assert fake.wait_for_hangup(timeout=10)
+
+
+def check_a_timed_out_stream_hangs_up(handle: ProviderHandle, fake: Any, model_id: str,
+                                      prompt: str, first: str, timeout: float = 1.0) -> None:
+    """A held stream times out on the host after `first`; the fake sees a hang-up."""
+    got: list[str] = []
+    with pytest.raises(TransformTimeoutError):
+        got.extend(handle.get_model(model_id).stream(prompt, timeout=timeout))
+    assert got == [first]
+    assert fake.wait_for_hangup(timeout=10)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import socket
-import time
 
 import pytest
 from anthropic_helpers import FAST, KEY, OPUS
@@ -34,8 +33,7 @@ from mediaconduit.sdk import (
     ProviderUnavailableError,
     RateLimitError,
 )
-from mediaconduit.sdk.calls import CallContext
-from mediaconduit.sdk.fakes import run_in_call as read_in_call
+from mediaconduit.sdk.fakes import cancel_a_read
 
 
 def ask(provider: AnthropicProvider) -> object:
@@ -154,17 +152,10 @@ def test_a_server_that_is_down_is_unavailable(make_provider: MakeProvider) -> No
 def test_cancelling_a_stream_hangs_up_on_the_api(provider: AnthropicProvider,
                                                  fake: FakeAnthropic) -> None:
     fake.script(held())
-    call = CallContext()
-    got: list[object] = []
     model = provider.get_model(OPUS)
-    done, failures = read_in_call(call, lambda: got.extend(model.stream("one two three")))
-    deadline = time.monotonic() + 5
-    while not got and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert got == ["You"]
-    call.cancel()
-    assert fake.wait_for_hangup(timeout=5)
-    assert done.wait(5)  # the blocked read ended too,
-    assert failures == []  # quietly: the provider knows it hung up itself
-    assert got == ["You"]
+    read = cancel_a_read(lambda: model.stream("one two three"), fake)
+    assert read.items == ["You"]
+    assert read.hung_up_at is not None
+    assert read.ended  # the blocked read ended too,
+    assert read.failures == []  # quietly: the provider knows it hung up itself
 
