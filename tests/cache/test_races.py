@@ -112,7 +112,8 @@ def test_different_providers_do_not_wait_for_each_other(git_server: GitServer,
             done[name] = True
 
         held = threading.Thread(target=load, args=("held",))
-        with cache.locked(layout.lock("repo-locks-held")):
+        dirname = parse_specifier("github:Locks/held").dirname
+        with cache.locked(layout.lock(f"repo-{dirname}")):
             held.start()
             load("free")
             assert done == {"free": True}
