@@ -270,8 +270,10 @@ def test_cancel_a_read_cancels_a_stream_and_sees_the_fake_notice(fake: Echo) -> 
 def test_the_new_sdk_modules_need_only_the_standard_library() -> None:
     import subprocess
 
-    code = ("import sys; import mediaconduit.sdk.fakes, mediaconduit.sdk.settings, "
-            "mediaconduit.sdk.chat; allowed = set(sys.stdlib_module_names) | {'mediaconduit'}; "
-            "print(sorted({m.split('.')[0] for m in sys.modules} - allowed))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    code = ("import sys; before = set(sys.modules); import mediaconduit.sdk.fakes, "
+            "mediaconduit.sdk.settings, mediaconduit.sdk.chat; "
+            "allowed = set(sys.stdlib_module_names) | {'mediaconduit'}; "
+            "print(sorted({m.split('.')[0] for m in set(sys.modules) - before} - allowed))")
+    out = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True,
+                         check=True, env={"PYTHONPATH": str(Path(__file__).resolve().parents[1])})
     assert out.stdout.strip() == "[]"
