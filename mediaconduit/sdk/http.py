@@ -29,13 +29,11 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import email.utils
 import json as jsonlib
 import random
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import datetime, timezone
 from types import TracebackType
 from typing import Any
 
@@ -60,6 +58,7 @@ from mediaconduit.sdk.streaming import (
     iter_sse,
     parse_sse,
 )
+from mediaconduit.sdk.upstream import parse_retry_after
 
 __all__ = [
     "ErrorMapper",
@@ -167,23 +166,6 @@ def error_message(body: Any) -> str:
         if isinstance(value, str) and value:
             return value
     return ""
-
-
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """`Retry-After` as seconds from now: delay-seconds or an HTTP date; None when absent."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value.strip()))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
 
 
 def default_error(response: ErrorResponse) -> MediaConduitError:

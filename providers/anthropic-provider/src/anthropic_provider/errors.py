@@ -10,7 +10,6 @@ bodies echo it, and the client's own messages carry the body, not the headers.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -26,6 +25,7 @@ from mediaconduit.sdk import (
     ProviderUnavailableError,
     RateLimitError,
 )
+from mediaconduit.sdk.upstream import did_you_mean
 
 BILLING_URL = "https://console.anthropic.com/settings/billing"
 KEYS_URL = "https://console.anthropic.com/settings/keys"
@@ -92,9 +92,7 @@ def error_for(status: int, text: str, model_id: str, known: Iterable[str], *,
 
 
 def _not_found(model_id: str, text: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(model_id, list(known), n=3, cutoff=0.5)
-    hint = f"; did you mean {', '.join(close)}?" if close else ""
-    return f"Anthropic has no model {model_id!r} ({text}){hint}"
+    return f"Anthropic has no model {model_id!r} ({text}){did_you_mean(model_id, known)}"
 
 
 def map_connection_error(error: Exception, base_url: str) -> ProviderUnavailableError:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
 import inspect
 import threading
@@ -29,6 +28,7 @@ from mediaconduit.sdk import (
     cancelled,
 )
 from mediaconduit.sdk.hangup import hang_up_on_cancel
+from mediaconduit.sdk.upstream import did_you_mean
 
 T = TypeVar("T")
 #: `create` keywords the provider sets itself or that are not API parameters
@@ -116,8 +116,7 @@ class AnthropicProvider(Provider):
 
 
 def _not_listed(model_id: str, models: Mapping[str, ModelInfo]) -> str:
-    close = difflib.get_close_matches(model_id, list(models), n=3, cutoff=0.5)
-    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    hint = did_you_mean(model_id, models)
     return f"Anthropic lists no model {model_id!r} ({len(models)} models listed){hint}"
 
 

@@ -10,11 +10,8 @@ event in `body`). The API key is scrubbed from every message.
 
 from __future__ import annotations
 
-import difflib
-import email.utils
 import json
-import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from mistralai.client import errors
@@ -29,22 +26,15 @@ from mediaconduit.sdk import (
     ProviderUnavailableError,
     RateLimitError,
 )
+from mediaconduit.sdk.upstream import ErrorContext, parse_retry_after
 
 BILLING_URL = "https://console.mistral.ai/billing"
 KEYS_URL = "https://console.mistral.ai/api-keys"
 NO_ROUTE = "no route matched"
 
 
-class Context:
-    """What a message needs beyond the exception: the model, the listed ids, the key."""
-
-    def __init__(self, model_id: str, listed: Iterable[str], secret: str | None) -> None:
-        self.model_id = model_id
-        self.listed = list(listed)
-        self.secret = secret
-
-    def scrub(self, text: str) -> str:
-        return text.replace(self.secret, "***") if self.secret else text
+#: the model, the listed ids and the key a message needs (the key is scrubbed from it)
+Context = ErrorContext
 
 
 def is_transport_error(error: Exception) -> bool:
@@ -90,7 +80,7 @@ def for_status(status: int, body: Mapping[str, Any], context: Context,
                                         "MISTRAL_BASE_URL is the API origin, e.g. "
                                         "https://api.mistral.ai")
     if status == 404 or kind == "invalid_model" or body.get("code") == "unknown_model":
-        return ModelNotFoundError(context.model_id, _not_found(text, context))
+        return ModelNotFoundError(context.model_id, context.not_found("Mistral", text))
     if status == 429:
         return RateLimitError(f"Mistral rate limit: {text}", retry_after=retry_after)
     if status in (400, 409, 413, 422):
@@ -114,29 +104,6 @@ def _field_problem(detail: Mapping[str, Any]) -> str:
     return f"{where}: {detail.get('msg')}" if where else str(detail.get("msg"))
 
 
-def _not_found(text: str, context: Context) -> str:
-    others = [i for i in context.listed if i != context.model_id]
-    close = difflib.get_close_matches(context.model_id, others, n=3, cutoff=0.5)
-    hint = f"; did you mean {', '.join(close)}?" if close else ""
-    return f"Mistral has no model {context.model_id!r} ({text}){hint}"
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """`Retry-After` in seconds (a number or an HTTP date); None when absent or unreadable.
-
-    Written here: `mediaconduit.sdk.http` needs httpx, and mistralai brings httpx2 instead.
-    """
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
 
 
 def _body(text: Any) -> Mapping[str, Any]:

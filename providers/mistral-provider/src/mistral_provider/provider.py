@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
@@ -22,6 +21,7 @@ from mediaconduit.sdk import (
     cancelled,
 )
 from mediaconduit.sdk.hangup import hang_up_on_cancel, track_calls
+from mediaconduit.sdk.upstream import did_you_mean
 from mistral_provider.catalog import aliases, parse_catalog
 from mistral_provider.chat import answer, content_text, cost_of, messages, usage_of, vendor_params
 from mistral_provider.errors import Context, is_transport_error, map_error
@@ -117,9 +117,7 @@ class MistralProvider(Provider):
 
 
 def _not_listed(model_id: str, names: list[str]) -> str:
-    close = difflib.get_close_matches(model_id, names, n=3, cutoff=0.5)
-    hint = f"; did you mean {', '.join(close)}?" if close else ""
-    return f"Mistral lists no model {model_id!r}{hint}"
+    return f"Mistral lists no model {model_id!r}{did_you_mean(model_id, names)}"
 
 
 class MistralChatModel(Model):

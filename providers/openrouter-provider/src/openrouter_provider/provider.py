@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 import threading
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from mediaconduit.sdk import Model, ModelInfo, ModelNotFoundError, Provider, Text
 from mediaconduit.sdk.http import HTTPClient, iter_sse, json_body
+from mediaconduit.sdk.upstream import did_you_mean
 from openrouter_provider.catalog import fetch_entries, parse_catalog
 from openrouter_provider.chat import chat_body, completion_text, stream_deltas
 from openrouter_provider.errors import map_error
@@ -67,8 +67,7 @@ class OpenRouterProvider(Provider):
 
 
 def _not_listed(model_id: str, models: Mapping[str, ModelInfo]) -> str:
-    close = difflib.get_close_matches(model_id, list(models), n=3)
-    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    hint = did_you_mean(model_id, models, cutoff=0.6)  # difflib's default
     return (
         f"OpenRouter lists no model {model_id!r} ({len(models)} models listed){hint} "
         "Media models appear only with config output_modalities='all'."

@@ -8,8 +8,7 @@ scrubbed from every message (the vendor might echo it).
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import together
@@ -24,23 +23,15 @@ from mediaconduit.sdk import (
     ProviderUnavailableError,
     RateLimitError,
 )
-from mediaconduit.sdk.http import parse_retry_after
+from mediaconduit.sdk.upstream import ErrorContext, parse_retry_after
 
 BILLING_URL = "https://api.together.ai/settings/billing"
 KEYS_URL = "https://api.together.ai/settings/api-keys"
 CREDIT_WORDS = ("credit", "balance", "billing", "payment", "insufficient funds")
 
 
-class Context:
-    """What a message needs beyond the exception: the model, the listed ids, the key."""
-
-    def __init__(self, model_id: str, listed: Iterable[str], secret: str | None) -> None:
-        self.model_id = model_id
-        self.listed = list(listed)
-        self.secret = secret
-
-    def scrub(self, text: str) -> str:
-        return text.replace(self.secret, "***") if self.secret else text
+#: the model, the listed ids and the key a message needs (the key is scrubbed from it)
+Context = ErrorContext
 
 
 def map_error(error: Exception, context: Context) -> MediaConduitError:
@@ -69,7 +60,7 @@ def for_status(status: int, body: Mapping[str, Any], context: Context,
         return AuthenticationError(f"Together refused the API key ({status}: {text}); check "
                                    f"TOGETHER_API_KEY (keys are at {KEYS_URL})")
     if status == 404:
-        return ModelNotFoundError(context.model_id, _not_found(text, context))
+        return ModelNotFoundError(context.model_id, context.not_found("Together", text))
     if status == 429:
         return RateLimitError(f"Together rate limit: {text}", retry_after=retry_after)
     if status in (400, 409, 413, 422):
@@ -79,11 +70,6 @@ def for_status(status: int, body: Mapping[str, Any], context: Context,
     return ProviderError(f"Together error ({status}): {text}")
 
 
-def _not_found(text: str, context: Context) -> str:
-    others = [i for i in context.listed if i != context.model_id]
-    close = difflib.get_close_matches(context.model_id, others, n=3, cutoff=0.5)
-    hint = f"; did you mean {', '.join(close)}?" if close else ""
-    return f"Together has no model {context.model_id!r} ({text}){hint}"
 
 
 def _about_credits(status: int, text: str) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
@@ -23,6 +22,7 @@ from mediaconduit.sdk import (
     cancelled,
 )
 from mediaconduit.sdk.hangup import hang_up_on_cancel, track_calls
+from mediaconduit.sdk.upstream import did_you_mean
 from together_provider.catalog import parse_catalog
 from together_provider.chat import answer, cost_of, messages, usage_of, vendor_params
 from together_provider.errors import Context, map_error
@@ -109,8 +109,7 @@ class TogetherProvider(Provider):
 
 
 def _not_listed(model_id: str, models: Mapping[str, ModelInfo]) -> str:
-    close = difflib.get_close_matches(model_id, list(models), n=3, cutoff=0.5)
-    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    hint = did_you_mean(model_id, models)
     return f"Together lists no model {model_id!r} ({len(models)} models listed){hint}"
 
 
