@@ -271,7 +271,7 @@ def test_the_new_sdk_modules_need_only_the_standard_library() -> None:
     import subprocess
 
     code = ("import sys; before = set(sys.modules); import mediaconduit.sdk.fakes, "
-            "mediaconduit.sdk.settings, mediaconduit.sdk.chat; "
+            "mediaconduit.sdk.settings, mediaconduit.sdk.chat, mediaconduit.sdk.upstream; "
             "allowed = set(sys.stdlib_module_names) | {'mediaconduit'}; "
             "print(sorted({m.split('.')[0] for m in set(sys.modules) - before} - allowed))")
     out = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True,
