@@ -121,8 +121,13 @@ def asset_to_wire(asset: object) -> dict[str, Any]:
 
 
 def _accounts(asset: Text | Media) -> dict[str, Any]:
-    return {"metadata": dict(asset.metadata), "usage": asset.usage.to_dict(),
-            "cost": asset.cost.to_dict()}
+    """Metadata, and usage and cost when there are any (an input has none to send)."""
+    data: dict[str, Any] = {"metadata": dict(asset.metadata)}
+    if asset.usage:
+        data["usage"] = asset.usage.to_dict()
+    if asset.cost.usd is not None or asset.cost.estimated:
+        data["cost"] = asset.cost.to_dict()
+    return data
 
 
 def asset_from_wire(data: dict[str, Any]) -> Asset:
