@@ -39,6 +39,7 @@ def test_a_job_of_a_killed_host_is_listed_fetched_and_cancelled(
                            text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert app.stdout is not None and app.stdout.readline().strip() == "ready"
     assert upstream.wait_for_job("orphan-job")
+    assert _recorded(module_cache, "orphan-job")  # the host has written it down
     app.kill()  # kill -9, mid-job
     app.wait(timeout=30)
     cache = ["--cache-dir", str(module_cache)]
@@ -55,6 +56,20 @@ def test_a_job_of_a_killed_host_is_listed_fetched_and_cancelled(
     assert main(["jobs", "list", "--json", *cache]) == 0
     (again,) = [r for r in json.loads(capsys.readouterr().out) if r["job_id"] == "orphan-job"]
     assert again["status"] == "canceled"
+
+
+def _recorded(cache: Path, job_id: str, timeout: float = 10.0) -> bool:
+    """Whether the record of `job_id` is in the cache (waiting up to `timeout`)."""
+    import time
+
+    from mediaconduit.jobs import JobStore
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if JobStore(cache).get(job_id, missing_ok=True) is not None:
+            return True
+        time.sleep(0.02)
+    return False
 
 
 def test_a_finished_job_is_recorded_as_such(module_cache: Path, upstream: JobUpstream,

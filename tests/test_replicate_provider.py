@@ -245,6 +245,12 @@ def test_a_job_killed_with_its_host_is_listed_and_fetched_later(
                            text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert app.stdout is not None and app.stdout.readline().strip() == "ready"
     assert fake.wait_for("get", timeout=60)  # created, and being polled
+    from mediaconduit.jobs import JobStore
+
+    deadline = time.monotonic() + 10
+    while JobStore(cache).get(fake.last_prediction().id, missing_ok=True) is None:
+        assert time.monotonic() < deadline, "the host never wrote the job down"
+        time.sleep(0.02)
     app.kill()
     app.wait(timeout=30)
     prediction = fake.last_prediction()
