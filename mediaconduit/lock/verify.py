@@ -43,7 +43,9 @@ def _changed_files(checkout: Path, marker: dict[str, Any], thorough: bool) -> li
     files: dict[str, str] = marker.get("files") or {}
     stamps = marker.get("stamps")
     if thorough or not stamps:
-        return [name for name, sha in files.items() if _blob_sha(checkout / name) != sha]
+        from mediaconduit.git import checked_out_sha
+
+        return [name for name, sha in files.items() if checked_out_sha(checkout / name) != sha]
     return [name for name, stamp in stamps.items() if _stamp(checkout / name) != stamp]
 
 
@@ -53,15 +55,6 @@ def _stamp(path: Path) -> list[int] | None:
     except OSError:
         return None
     return [st.st_size, st.st_mtime_ns]
-
-
-def _blob_sha(path: Path) -> str | None:
-    """git's blob id of a file (a symlink: of its target text)."""
-    try:
-        data = os.readlink(path).encode() if path.is_symlink() else path.read_bytes()
-    except OSError:
-        return None
-    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
 def _mismatch(locked: LockedProvider, checkout: Path, why: str) -> LockMismatchError:
