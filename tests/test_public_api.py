@@ -12,8 +12,8 @@ ERRORS = {"AuthenticationError", "InvalidInputError", "MediaConduitError", "Mode
 VALUES = {"Capability", "Cost", "ModelInfo", "Pricing", "Progress", "Usage"}
 
 HOST = ASSETS | ERRORS | VALUES | {
-    "BudgetExceededError", "ModelHandle", "NoRouteError", "ProviderHandle", "ProviderRegistry", "__version__",
-    "get_provider_registry",
+    "BudgetExceededError", "ModelHandle", "NoRouteError", "ProviderHandle", "ProviderRegistry",
+    "__version__", "get_provider_registry",
 }
 SDK = ASSETS | ERRORS | VALUES | {
     "TASKS", "Media", "Model", "Provider", "call_outputs", "cancelled", "estimate_cost",
