@@ -595,3 +595,31 @@ __all__ = [
     "sse",
     "wav",
 ]
+
+
+def host_test_helper(name: str, host_root: Path) -> Any:
+    """`tests/helpers/<name>.py` of the MediaConduit checkout at `host_root`, imported once.
+
+    For the providers that live in MediaConduit's own repository and borrow its test
+    helpers (the speech engines, say). In the host's test process the module is
+    `tests.helpers.<name>`; in the provider's own suite `tests` is the provider's own
+    folder, so the file is loaded by path under another name.
+    """
+    import importlib
+    import importlib.util
+
+    try:
+        return importlib.import_module(f"tests.helpers.{name}")
+    except ImportError:
+        pass
+    alias = f"_mediaconduit_test_{name}"
+    if alias not in sys.modules:
+        if str(host_root) not in sys.path:
+            sys.path.append(str(host_root))
+        path = host_root / "tests" / "helpers" / f"{name}.py"
+        spec = importlib.util.spec_from_file_location(alias, path)
+        if spec is None or spec.loader is None:
+            raise ImportError(f"the host's test helper {path} is missing")
+        sys.modules[alias] = module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    return sys.modules[alias]

@@ -35,7 +35,6 @@ import select
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -46,31 +45,15 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from mediaconduit.sdk.fakes import host_test_helper
+
 #: the MediaConduit checkout holding this provider: its test helpers serve the fakes
 HOST_ROOT = Path(__file__).resolve().parents[3]
 
 
 def host_helper(name: str) -> ModuleType:
-    """`tests/helpers/<name>.py` of the host checkout, imported once.
-
-    In the host's test process it is `tests.helpers.<name>`; in the provider's own
-    suite `tests` is this folder, so the file is loaded by path under another name.
-    """
-    try:
-        return importlib.import_module(f"tests.helpers.{name}")
-    except ImportError:
-        pass
-    alias = f"_mediaconduit_test_{name}"
-    if alias not in sys.modules:
-        if str(HOST_ROOT) not in sys.path:
-            sys.path.append(str(HOST_ROOT))
-        path = HOST_ROOT / "tests" / "helpers" / f"{name}.py"
-        spec = importlib.util.spec_from_file_location(alias, path)
-        if spec is None or spec.loader is None:
-            raise ImportError(f"the host's test helper {path} is missing")
-        sys.modules[alias] = module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    return sys.modules[alias]
+    """`tests/helpers/<name>.py` of the host checkout (see `sdk.fakes.host_test_helper`)."""
+    return host_test_helper(name, HOST_ROOT)
 
 
 _loopback = host_helper("loopback")

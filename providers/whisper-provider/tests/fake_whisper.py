@@ -36,11 +36,8 @@ import collections
 import dataclasses
 import email.parser
 import email.policy
-import importlib
-import importlib.util
 import json
 import select
-import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -48,6 +45,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from mediaconduit.sdk.fakes import host_test_helper
 
 #: the MediaConduit checkout holding this provider: its test helpers do the listening
 HOST_ROOT = Path(__file__).resolve().parents[3]
@@ -62,23 +61,8 @@ Listener = Callable[[bytes], list[dict[str, Any]]]  # upload -> words {"word","s
 
 
 def host_helper(name: str) -> ModuleType:
-    """`tests/helpers/<name>.py` of the host checkout (imported by path where `tests` is
-    this provider's own folder)."""
-    try:
-        return importlib.import_module(f"tests.helpers.{name}")
-    except ImportError:
-        pass
-    alias = f"_mediaconduit_test_{name}"
-    if alias not in sys.modules:
-        if str(HOST_ROOT) not in sys.path:
-            sys.path.append(str(HOST_ROOT))
-        path = HOST_ROOT / "tests" / "helpers" / f"{name}.py"
-        spec = importlib.util.spec_from_file_location(alias, path)
-        if spec is None or spec.loader is None:
-            raise ImportError(f"the host's test helper {path} is missing")
-        sys.modules[alias] = module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    return sys.modules[alias]
+    """`tests/helpers/<name>.py` of the host checkout (see `sdk.fakes.host_test_helper`)."""
+    return host_test_helper(name, HOST_ROOT)
 
 
 _loopback = host_helper("loopback")
